@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import type { Ctx } from '../io.js';
+
+/**
+ * Adds one sub-command to the program. Its action calls `finish(exitCode)`; errors are thrown as
+ * KopsAuditError and reported by cli/main. Definitions must be cheap: heavy modules (execa, prompts)
+ * are imported inside the action.
+ */
+export type DefineCommand = (program: Command, ctx: Ctx, finish: (code: number) => void) => void;
+
+/** Every sub-command, in the order `--help` lists them. */
+export const COMMANDS: DefineCommand[] = [];

@@ -1,0 +1,37 @@
+import type { Readable } from 'node:stream';
+
+/** A place to write text: process.stdout in production, a buffer in tests. */
+export interface TextSink {
+  write(text: string): void;
+  /** True when this sink is a terminal. */
+  readonly isTTY: boolean;
+}
+
+/** Streams injected into every command, so tests can call `run` with buffers. */
+export interface Io {
+  stdin: Readable;
+  stdinIsTTY: boolean;
+  stdout: TextSink;
+  stderr: TextSink;
+}
+
+/** Everything a command may touch besides its options. */
+export interface Ctx {
+  io: Io;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  /** Milliseconds since the epoch; injected so tests are repeatable. */
+  now(): number;
+  /**
+   * Take over Ctrl-C until the returned function is called (e.g. to forward it to kops and wait for
+   * it). Absent in tests that do not need it.
+   */
+  onInterrupt?: (handler: () => void) => () => void;
+}
+
+/** Colour only on a TTY and never with NO_COLOR (https://no-color.org); FORCE_COLOR forces it. */
+export function useColor(sink: TextSink, env: Ctx['env']): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
+  return sink.isTTY && env.TERM !== 'dumb';
+}
