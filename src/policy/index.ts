@@ -1,0 +1,5 @@
+/** The audit policy engine: load and validate as kube-apiserver does, evaluate, lint. Pure: no I/O. */
+export * from './load.js';
+export * from './types.js';
+export * from './validate.js';
+export * from './version.js';
