@@ -1,4 +1,6 @@
 /** The audit policy engine: load and validate as kube-apiserver does, evaluate, lint. Pure: no I/O. */
+
+export * from './evaluate.js';
 export * from './load.js';
 export * from './types.js';
 export * from './validate.js';
