@@ -21,7 +21,9 @@ export interface LintResult {
 export function lintPolicyText(text: string, source: string, options: LintOptions = {}): LintResult {
   const decoded = decodePolicy(text, source, options);
   const diagnostics = [...decoded.diagnostics];
-  if (decoded.policy) diagnostics.push(...lintPolicy(decoded.policy, decoded.map));
+  // Rule checks need a policy kube-apiserver would run; on a refused one they mostly restate the errors.
+  const refused = diagnostics.some((d) => d.severity === 'error');
+  if (decoded.policy && !refused) diagnostics.push(...lintPolicy(decoded.policy, decoded.map));
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const warnings = diagnostics.filter((d) => d.severity === 'warning').sort(byLine);
   return { valid: errors.length === 0, errors, warnings };

@@ -72,7 +72,7 @@ export function loadPolicyOrThrow(text: string, source: string, options: LoadOpt
   const where = first?.line === undefined ? source : `${source}:${first.line}`;
   const count = errors.length === 1 ? '1 error' : `${errors.length} errors`;
   throw new PolicyError(
-    `${where}: kube-apiserver would refuse this audit policy (${count}; the first: ${first?.field ? `${first.field}: ` : ''}${first?.message ?? 'unknown'}).`,
+    `${where}: kube-apiserver would refuse this audit policy (${count}).`,
     result.diagnostics,
     { hint: `Fix ${source} as listed above; \`kops-audit lint ${source}\` checks it again.`, source },
   );

@@ -326,7 +326,7 @@ export function requestFromLine(value: unknown): RequestAttributes | string {
   };
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export const defineExplain: DefineCommand = (program, ctx, finish) => {
   program
@@ -334,7 +334,7 @@ export const defineExplain: DefineCommand = (program, ctx, finish) => {
     .description('show which rule of a policy decides the audit level of a request, and why')
     .addOption(new Option('--policy <policy>', POLICY_ARG_HELP))
     .option('--user <name>', 'authenticated user name (the impersonator, not the impersonated user)')
-    .option('--group <group>', 'a group of the user (repeat for several)', collect, [] as string[])
+    .option('--group <group>', 'a group of the user (repeat for several)', collect)
     .option(
       '--verb <verb>',
       'request verb: get, list, watch, create, update, patch, delete, deletecollection; lower-case HTTP method for --path',

@@ -47,7 +47,7 @@ export async function runLint(options: LintOptions, ctx: Ctx): Promise<number> {
   }
   const verdict = result.valid
     ? `kube-apiserver ${options.kubernetesVersion} accepts it`
-    : `kube-apiserver ${options.kubernetesVersion} would refuse it and not start`;
+    : `kube-apiserver ${options.kubernetesVersion} would refuse it and not start (the rule checks run once the errors are fixed)`;
   parts.push(
     `${source}: ${count(result.errors.length, 'error')}, ${count(result.warnings.length, 'warning')}; ${verdict}.`,
   );
