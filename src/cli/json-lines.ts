@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { UsageError } from '../errors.js';
 import type { Ctx } from './io.js';
@@ -21,30 +20,30 @@ export function openInput(file: string, ctx: Ctx): Readable {
   return file.endsWith('.gz') ? stream.pipe(createGunzip({ chunkSize: CHUNK })) : stream;
 }
 
-/** Calls onLine for every line (without its `\n` or `\r\n`), numbered from 1; returns the line count. */
-export async function forEachLine(
+/**
+ * Calls onLine for every line as a byte range of a buffer (without its `\n`), numbered from 1; returns
+ * the line count. Working on bytes lets a caller decode only the part of a line it needs.
+ */
+export async function forEachLineBytes(
   input: Readable,
-  onLine: (line: string, lineNumber: number) => void,
+  onLine: (buffer: Buffer, start: number, end: number, lineNumber: number) => void,
   describe: { file: string; flag: string },
 ): Promise<number> {
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
+  let rest: Buffer | undefined;
   let lineNumber = 0;
-  const emit = (line: string) => {
-    lineNumber++;
-    onLine(line.endsWith('\r') ? line.slice(0, -1) : line, lineNumber);
-  };
   try {
     for await (const chunk of input) {
-      const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer));
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      const buffer = rest ? Buffer.concat([rest, bytes]) : bytes;
       let start = 0;
-      let end = text.indexOf('\n', start);
+      let end = buffer.indexOf(10, start);
       while (end !== -1) {
-        emit(text.slice(start, end));
+        lineNumber++;
+        onLine(buffer, start, end > start && buffer[end - 1] === 13 ? end - 1 : end, lineNumber);
         start = end + 1;
-        end = text.indexOf('\n', start);
+        end = buffer.indexOf(10, start);
       }
-      rest = text.slice(start);
+      rest = start < buffer.length ? buffer.subarray(start) : undefined;
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -61,7 +60,23 @@ export async function forEachLine(
       cause: error,
     });
   }
-  rest += decoder.end();
-  if (rest !== '') emit(rest);
+  if (rest && rest.length > 0) {
+    lineNumber++;
+    const end = rest[rest.length - 1] === 13 ? rest.length - 1 : rest.length;
+    onLine(rest, 0, end, lineNumber);
+  }
   return lineNumber;
+}
+
+/** forEachLineBytes with each line decoded as UTF-8. */
+export function forEachLine(
+  input: Readable,
+  onLine: (line: string, lineNumber: number) => void,
+  describe: { file: string; flag: string },
+): Promise<number> {
+  return forEachLineBytes(
+    input,
+    (buffer, start, end, n) => onLine(buffer.toString('utf8', start, end), n),
+    describe,
+  );
 }

@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { expectGolden } from '../helpers/golden.js';
@@ -210,6 +212,39 @@ describe('kops-audit explain', () => {
       { level: 'Request', rule: 11, omitStages: ['RequestReceived'], omitManagedFields: false },
       { level: 'Metadata', rule: 13, omitStages: ['RequestReceived'], omitManagedFields: false },
     ]);
+  });
+
+  it('--events FILE.gz in kube-apiserver field order (fast path), CRLF and blank lines, same answers', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kops-audit-'));
+    const event = (verb: string, extra: object) =>
+      JSON.stringify({
+        kind: 'Event',
+        apiVersion: 'audit.k8s.io/v1',
+        level: 'Metadata',
+        auditID: 'x',
+        stage: 'ResponseComplete',
+        requestURI: '/api/v1/namespaces/kube-system/configmaps/c',
+        verb,
+        user: { username: 'system:unsecured', groups: ['system:masters'] },
+        ...extra,
+        responseStatus: { code: 200 },
+      });
+    const lines = [
+      event('get', { objectRef: { resource: 'configmaps', namespace: 'kube-system', name: 'c' } }),
+      event('update', { objectRef: { resource: 'configmaps', namespace: 'kube-system', name: 'c' } }),
+      '',
+      event('get', {}),
+    ];
+    const file = path.join(dir, 'audit.log.gz');
+    writeFileSync(file, gzipSync(`${lines.join('\r\n')}\r\n`));
+    const result = await runCli(['explain', '--policy', 'gce', '--events', file, '-o', 'json']);
+    expect(result.code).toBe(0);
+    expect(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).rule),
+    ).toEqual([1, 13, 16]);
   });
 
   it('--events text output: one line per event', async () => {

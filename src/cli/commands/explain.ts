@@ -2,9 +2,10 @@ import { Option } from 'commander';
 import { ExitCode, UsageError } from '../../errors.js';
 import { compilePolicy, type PolicyEvaluator } from '../../policy/evaluate.js';
 import { requestFromEvent } from '../../policy/event-request.js';
+import { FALL_BACK, NEED_MORE, scanEventLine } from '../../policy/event-scan.js';
 import type { Evaluation, RequestAttributes } from '../../policy/types.js';
 import type { Ctx } from '../io.js';
-import { forEachLine, openInput } from '../json-lines.js';
+import { forEachLineBytes, openInput } from '../json-lines.js';
 import { toJsonLine } from '../output.js';
 import { POLICY_ARG_HELP, readPolicyArgWithWarnings, writePolicyWarnings } from '../policy-arg.js';
 import { describeRequest, formatExplanation } from '../views/explain.js';
@@ -197,6 +198,10 @@ function evaluationObject(evaluation: Evaluation) {
 
 /** Output is buffered and written in large pieces: millions of tiny writes dominate otherwise. */
 const FLUSH_AT = 1 << 16;
+/** Bytes of an event line decoded for the fast scan; the policy's fields sit near the start. */
+const SCAN_PREFIX = 4096;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
 
 async function explainStream(
   evaluator: PolicyEvaluator,
@@ -241,29 +246,49 @@ async function explainStream(
     }
   };
 
-  await forEachLine(
+  const explainText = (line: string, lineNumber: number) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      problem(lineNumber, 'not a JSON object');
+      return;
+    }
+    if (input.kind === 'events') {
+      const items = isEventList(value) ? value.items : [value];
+      for (const item of items) {
+        const request = requestFromEvent(item);
+        if (request) explainOne(request, lineNumber);
+        else problem(lineNumber, 'not an audit event (no verb)');
+      }
+    } else {
+      const parsed = requestFromLine(value);
+      if (typeof parsed === 'string') problem(lineNumber, parsed);
+      else explainOne(parsed, lineNumber);
+    }
+  };
+
+  await forEachLineBytes(
     openInput(input.file, ctx),
-    (line, lineNumber) => {
-      if (line.trim() === '') return;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        problem(lineNumber, 'not a JSON object');
-        return;
-      }
-      if (input.kind === 'events') {
-        const items = isEventList(value) ? value.items : [value];
-        for (const item of items) {
-          const request = requestFromEvent(item);
-          if (request) explainOne(request, lineNumber);
+    (bytes, start, end, lineNumber) => {
+      // Events as kube-apiserver writes them: read the first few KiB only (event-scan.ts).
+      if (
+        input.kind === 'events' &&
+        end - start > 2 &&
+        bytes[start] === OPEN_BRACE &&
+        bytes[end - 1] === CLOSE_BRACE
+      ) {
+        const prefixEnd = Math.min(end, start + SCAN_PREFIX);
+        let scanned = scanEventLine(bytes.toString('utf8', start, prefixEnd), prefixEnd < end);
+        if (scanned === NEED_MORE) scanned = scanEventLine(bytes.toString('utf8', start, end));
+        if (scanned !== FALL_BACK && scanned !== NEED_MORE) {
+          if (scanned) explainOne(scanned, lineNumber);
           else problem(lineNumber, 'not an audit event (no verb)');
+          return;
         }
-      } else {
-        const parsed = requestFromLine(value);
-        if (typeof parsed === 'string') problem(lineNumber, parsed);
-        else explainOne(parsed, lineNumber);
       }
+      explainText(bytes.toString('utf8', start, end), lineNumber);
     },
     { file: input.file, flag },
   );
