@@ -54,7 +54,7 @@ export async function readPolicySource(value: string, ctx: Ctx): Promise<PolicyS
             ? 'permission denied'
             : (error as Error).message;
     throw new PolicyError(`Cannot read the audit policy ${value}: ${reason}.`, [], {
-      hint: '--policy takes basic, gce, or the path of a policy file (relative to the current directory).',
+      hint: 'A policy is basic, gce, or the path of a policy file (relative to the current directory); - reads stdin.',
       cause: error,
     });
   }
