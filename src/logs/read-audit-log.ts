@@ -254,6 +254,13 @@ class LineSplitter {
     const number = ++this.summary.lines;
     if (start === end) return;
     const result = parseAuditLine(source, start, end, number, ascii, clean);
+    if (Array.isArray(result)) {
+      for (const record of result) {
+        this.summary.events++;
+        this.onEvent(record);
+      }
+      return;
+    }
     if (typeof result !== 'string') {
       this.summary.events++;
       this.onEvent(result);

@@ -66,19 +66,27 @@ describe('readAuditLog', () => {
       lines[1]!.slice(0, 200),
       '   ',
       '[1,2,3]',
-      '{"kind":"EventList","items":[]}',
+      '{"kind":"Policy","rules":[]}',
+      '{"kind":"EventList","items":[{"kind":"Event","verb":"get"},{"kind":"Event","verb":"list"}]}',
       lines[2],
     ].join('\r\n');
     const { summary, records } = await read(file('bad.log', text));
-    expect(records.map((r) => r.line)).toEqual([1, 8]);
-    expect(summary.lines).toBe(8);
+    expect(records.map((r) => r.line)).toEqual([1, 8, 8, 9]);
+    expect(records.map((r) => r.event.verb)).toEqual([
+      JSON.parse(lines[0]!).verb,
+      'get',
+      'list',
+      JSON.parse(lines[2]!).verb,
+    ]);
+    expect(summary.lines).toBe(9);
+    expect(summary.events).toBe(4);
     expect(summary.malformed).toEqual({
       count: 4,
       first: [
         { line: 2, reason: 'not JSON' },
         { line: 4, reason: 'not JSON' },
         { line: 6, reason: 'not a JSON object' },
-        { line: 7, reason: 'not an audit Event' },
+        { line: 7, reason: 'not an audit event' },
       ],
     });
   });

@@ -34,8 +34,17 @@ function expectAgreement(line: string): void {
   }
   expect(typeof fast, line).toBe('object');
   if (typeof fast === 'string') return;
-  expect(fast.event, line).toEqual(slow.event);
-  if (JSON.stringify(JSON.parse(line)) === line) expect(fast.sizes, line).toEqual(slow.sizes);
+  const [fastRecords, slowRecords] = [[fast].flat(), [slow].flat()];
+  expect(
+    fastRecords.map((r) => r.event),
+    line,
+  ).toEqual(slowRecords.map((r) => r.event));
+  if (JSON.stringify(JSON.parse(line)) === line) {
+    expect(
+      fastRecords.map((r) => r.sizes),
+      line,
+    ).toEqual(slowRecords.map((r) => r.sizes));
+  }
 }
 
 describe('scanEvent: fast path agrees with JSON.parse', () => {
@@ -110,7 +119,9 @@ describe('scanEvent: fast path agrees with JSON.parse', () => {
     ['empty object', '{}'],
     ['not an object', '[1,2]'],
     ['a string', '"Event"'],
-    ['another kind', '{"kind":"EventList","items":[]}'],
+    ['another kind', '{"kind":"Policy","rules":[]}'],
+    ['an EventList', '{"kind":"EventList","items":[{"verb":"get"},{"kind":"Event","verb":"list"},5]}'],
+    ['no verb', '{"kind":"Event","stage":"ResponseComplete"}'],
     ['kind not a string', '{"kind":0}'],
     ['spaces between tokens', '{"kind": "Event", "verb": "get"}'],
     ['escaped key', '{"ver\\u0062":"list","user":{"username":"a\\"b"}}'],

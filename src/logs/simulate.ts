@@ -1,0 +1,392 @@
+import type { PolicyEvaluator } from '../policy/evaluate.js';
+import { requestFromEvent } from '../policy/event-request.js';
+import { LEVELS, type Level, type PolicyRule, STAGES } from '../policy/types.js';
+import type { AuditEventFields, AuditRecord } from './audit-event.js';
+import { simulateEvent } from './size-model.js';
+
+/**
+ * The simulate aggregation, pure: feed it every event of a log with `add`, then read `result`. For
+ * each policy it counts what kube-apiserver would write (events, bytes, per level, per rule, per user,
+ * per resource) and, for every policy after the first, what it drops that the first one kept.
+ * Memory is bounded: per-user and per-resource tallies stop taking new names after MAX_KEYS.
+ */
+
+/** Distinct users / resources tallied per policy; later ones are counted under OTHER. */
+export const MAX_KEYS = 20_000;
+export const OTHER = '(others)';
+export const TOP = 10;
+
+export interface PolicyUnderTest {
+  /** How the user named it: basic, gce, or a path. */
+  name: string;
+  evaluator: PolicyEvaluator;
+  rules: readonly PolicyRule[];
+  /** The policy-level omitStages. */
+  omitStages?: readonly string[];
+}
+
+export interface Tally {
+  events: number;
+  bytes: number;
+}
+
+export interface LevelTally extends Tally {
+  /** Input events the policy gives this level (what `explain --events` reports), written or not. */
+  matched: number;
+}
+
+export interface RuleTally extends LevelTally {
+  /** Index in the policy's rules, or null for requests no rule matched (level None). */
+  rule: number | null;
+  label: string;
+  level: Level;
+}
+
+export interface UserTally extends Tally {
+  user: string;
+}
+export interface ResourceTally extends Tally {
+  resource: string;
+}
+
+export interface PolicyResult extends Tally {
+  policy: string;
+  byLevel: Record<Level, LevelTally>;
+  byRule: RuleTally[];
+  topUsers: UserTally[];
+  topResources: ResourceTally[];
+  /** Projected from the input's time span; null when the span is unknown or zero. */
+  perDay: Tally | null;
+  /** Written events whose input was recorded below the policy's level: bodies missing, bytes a floor. */
+  lowerBound: Tally;
+}
+
+export interface Comparison {
+  /** The first policy, and the one compared with it. */
+  from: string;
+  to: string;
+  /** Events the first policy writes and this one does not. */
+  dropped: Tally & { topResources: ResourceTally[]; topUsers: UserTally[] };
+  /** Events this policy writes and the first does not. */
+  added: Tally;
+  /** Events both write, where this one writes fewer bytes (bodies or managedFields dropped). */
+  smaller: Tally;
+}
+
+export interface InputStats {
+  events: number;
+  /** Earliest requestReceivedTimestamp and latest stageTimestamp (RFC 3339), when present. */
+  from: string | null;
+  to: string | null;
+  spanSeconds: number | null;
+  /** Events per recorded level, and per stage, in the input. */
+  recordedLevels: Partial<Record<Level, number>>;
+  stages: Record<string, number>;
+}
+
+export interface SimulationResult {
+  input: InputStats;
+  policies: PolicyResult[];
+  comparisons: Comparison[];
+  notes: string[];
+}
+
+class KeyedTally {
+  readonly map = new Map<string, Tally>();
+  add(key: string, bytes: number): void {
+    let tally = this.map.get(key);
+    if (tally === undefined) {
+      const name = this.map.size >= MAX_KEYS ? OTHER : key;
+      tally = this.map.get(name);
+      if (tally === undefined) {
+        tally = { events: 0, bytes: 0 };
+        this.map.set(name, tally);
+      }
+    }
+    tally.events++;
+    tally.bytes += bytes;
+  }
+  top(n: number): Array<[string, Tally]> {
+    return [...this.map]
+      .sort((a, b) => b[1].bytes - a[1].bytes || b[1].events - a[1].events || (a[0] < b[0] ? -1 : 1))
+      .slice(0, n);
+  }
+}
+
+class PolicyState {
+  events = 0;
+  bytes = 0;
+  readonly byLevel = new Map<Level, LevelTally>(LEVELS.map((l) => [l, { matched: 0, events: 0, bytes: 0 }]));
+  /** Index rules.length is "no rule matched". */
+  readonly byRule: LevelTally[];
+  readonly users = new KeyedTally();
+  readonly resources = new KeyedTally();
+  readonly lowerBound: Tally = { events: 0, bytes: 0 };
+  constructor(readonly subject: PolicyUnderTest) {
+    this.byRule = Array.from({ length: subject.rules.length + 1 }, () => ({
+      matched: 0,
+      events: 0,
+      bytes: 0,
+    }));
+  }
+}
+
+class ComparisonState {
+  readonly dropped = { events: 0, bytes: 0 };
+  readonly droppedResources = new KeyedTally();
+  readonly droppedUsers = new KeyedTally();
+  readonly added = { events: 0, bytes: 0 };
+  readonly smaller = { events: 0, bytes: 0 };
+}
+
+export class Simulation {
+  private readonly states: PolicyState[];
+  private readonly comparisons: ComparisonState[];
+  private readonly written: number[];
+  private events = 0;
+  private from: string | null = null;
+  private to: string | null = null;
+  private fromMs = Number.POSITIVE_INFINITY;
+  private toMs = Number.NEGATIVE_INFINITY;
+  private readonly recordedLevels = new Map<string, number>();
+  private readonly stages = new Map<string, number>();
+
+  constructor(policies: readonly PolicyUnderTest[]) {
+    this.states = policies.map((p) => new PolicyState(p));
+    this.comparisons = policies.slice(1).map(() => new ComparisonState());
+    this.written = policies.map(() => 0);
+  }
+
+  /** One event of the input. Events without a verb are not requests; the reader leaves them out. */
+  add(record: AuditRecord): void {
+    const { event, sizes } = record;
+    const request = requestFromEvent(event);
+    if (request === undefined) return;
+    this.events++;
+    this.observe(event);
+    const user = event.user?.username ?? '';
+    const resource = resourceKey(event);
+    const states = this.states;
+    for (let p = 0; p < states.length; p++) {
+      const state = states[p]!;
+      const evaluation = state.subject.evaluator.evaluate(request);
+      const simulated = simulateEvent(event, sizes, evaluation);
+      const level = state.byLevel.get(evaluation.level)!;
+      const rule = state.byRule[evaluation.rule ?? state.subject.rules.length]!;
+      level.matched++;
+      rule.matched++;
+      this.written[p] = simulated.written ? simulated.bytes : -1;
+      if (!simulated.written) continue;
+      const bytes = simulated.bytes;
+      state.events++;
+      state.bytes += bytes;
+      level.events++;
+      level.bytes += bytes;
+      rule.events++;
+      rule.bytes += bytes;
+      state.users.add(user, bytes);
+      state.resources.add(resource, bytes);
+      if (simulated.lowerBound) {
+        state.lowerBound.events++;
+        state.lowerBound.bytes += bytes;
+      }
+    }
+    const base = this.written[0]!;
+    for (let c = 0; c < this.comparisons.length; c++) {
+      const other = this.written[c + 1]!;
+      const comparison = this.comparisons[c]!;
+      if (base >= 0 && other < 0) {
+        comparison.dropped.events++;
+        comparison.dropped.bytes += base;
+        comparison.droppedResources.add(resource, base);
+        comparison.droppedUsers.add(user, base);
+      } else if (base < 0 && other >= 0) {
+        comparison.added.events++;
+        comparison.added.bytes += other;
+      } else if (base >= 0 && other < base) {
+        comparison.smaller.events++;
+        comparison.smaller.bytes += base - other;
+      }
+    }
+  }
+
+  private observe(event: AuditEventFields): void {
+    if (event.level !== undefined)
+      this.recordedLevels.set(event.level, (this.recordedLevels.get(event.level) ?? 0) + 1);
+    if (event.stage !== undefined) this.stages.set(event.stage, (this.stages.get(event.stage) ?? 0) + 1);
+    const start = event.requestReceivedTimestamp ?? event.stageTimestamp;
+    const end = event.stageTimestamp ?? event.requestReceivedTimestamp;
+    if (start !== undefined) {
+      // Compare as strings first: kube-apiserver's timestamps all have one layout (UTC, microseconds),
+      // for which string order is time order, so Date.parse runs only when something might change.
+      if (this.from === null || start < this.from || start.length !== this.from.length) {
+        const ms = Date.parse(start);
+        if (ms < this.fromMs) {
+          this.fromMs = ms;
+          this.from = start;
+        }
+      }
+    }
+    if (end !== undefined) {
+      if (this.to === null || end > this.to || end.length !== this.to.length) {
+        const ms = Date.parse(end);
+        if (ms > this.toMs) {
+          this.toMs = ms;
+          this.to = end;
+        }
+      }
+    }
+  }
+
+  result(): SimulationResult {
+    const spanSeconds = Number.isFinite(this.toMs - this.fromMs) ? (this.toMs - this.fromMs) / 1000 : null;
+    const policies = this.states.map((state) => policyResult(state, spanSeconds));
+    const comparisons = this.comparisons.map((c, i) => ({
+      from: policies[0]!.policy,
+      to: policies[i + 1]!.policy,
+      dropped: {
+        ...c.dropped,
+        topResources: c.droppedResources.top(TOP).map(([resource, t]) => ({ resource, ...t })),
+        topUsers: c.droppedUsers.top(TOP).map(([user, t]) => ({ user, ...t })),
+      },
+      added: { ...c.added },
+      smaller: { ...c.smaller },
+    }));
+    const input: InputStats = {
+      events: this.events,
+      from: this.from,
+      to: this.to,
+      spanSeconds,
+      recordedLevels: Object.fromEntries(
+        [...this.recordedLevels].sort((a, b) => rankOf(a[0]) - rankOf(b[0]) || (a[0] < b[0] ? -1 : 1)),
+      ),
+      stages: Object.fromEntries(
+        [...this.stages].sort((a, b) => stageOrder(a[0]) - stageOrder(b[0]) || (a[0] < b[0] ? -1 : 1)),
+      ),
+    };
+    return { input, policies, comparisons, notes: notesFor(input, policies, this.states) };
+  }
+}
+
+function rankOf(level: string): number {
+  const i = (LEVELS as readonly string[]).indexOf(level);
+  return i < 0 ? LEVELS.length : i;
+}
+function stageOrder(stage: string): number {
+  const i = (STAGES as readonly string[]).indexOf(stage);
+  return i < 0 ? STAGES.length : i;
+}
+
+function policyResult(state: PolicyState, spanSeconds: number | null): PolicyResult {
+  const rules = state.subject.rules;
+  const byRule: RuleTally[] = [];
+  state.byRule.forEach((tally, index) => {
+    const isRule = index < rules.length;
+    if (!isRule && tally.matched === 0) return;
+    byRule.push({
+      rule: isRule ? index : null,
+      label: isRule ? ruleLabel(rules[index]!) : 'no rule matched',
+      level: isRule ? rules[index]!.level : 'None',
+      ...tally,
+    });
+  });
+  const perDay =
+    spanSeconds !== null && spanSeconds > 0
+      ? {
+          events: Math.round((state.events * 86400) / spanSeconds),
+          bytes: Math.round((state.bytes * 86400) / spanSeconds),
+        }
+      : null;
+  return {
+    policy: state.subject.name,
+    events: state.events,
+    bytes: state.bytes,
+    byLevel: Object.fromEntries(LEVELS.map((l) => [l, { ...state.byLevel.get(l)! }])) as Record<
+      Level,
+      LevelTally
+    >,
+    byRule,
+    topUsers: state.users.top(TOP).map(([user, t]) => ({ user, ...t })),
+    topResources: state.resources.top(TOP).map(([resource, t]) => ({ resource, ...t })),
+    perDay,
+    lowerBound: { ...state.lowerBound },
+  };
+}
+
+/** `group/resource/subresource` for resource requests (core group bare), the path for others. */
+export function resourceKey(event: AuditEventFields): string {
+  const ref = event.objectRef;
+  if (ref === undefined) {
+    const uri = event.requestURI ?? '';
+    const query = uri.indexOf('?');
+    return query < 0 ? uri : uri.slice(0, query);
+  }
+  let key = ref.resource ?? '';
+  if (ref.apiGroup) key = `${ref.apiGroup}/${key}`;
+  if (ref.subresource) key = `${key}/${ref.subresource}`;
+  return key;
+}
+
+/** A rule in a few words: its selectors, abbreviated, or "everything" for a catch-all. */
+export function ruleLabel(rule: PolicyRule): string {
+  const list = (values: readonly string[] | undefined, max = 2): string | undefined => {
+    if (!values || values.length === 0) return undefined;
+    const shown = values.slice(0, max).map((v) => (v === '' ? '""' : v));
+    return values.length > max ? `${shown.join(',')},+${values.length - max}` : shown.join(',');
+  };
+  const resources = rule.resources?.flatMap((gr) => {
+    const group = gr.group ? `${gr.group}/` : '';
+    return gr.resources && gr.resources.length > 0 ? gr.resources.map((r) => `${group}${r}`) : [`${group}*`];
+  });
+  const parts = [
+    list(rule.users) && `users ${list(rule.users)}`,
+    list(rule.userGroups) && `groups ${list(rule.userGroups)}`,
+    list(rule.verbs, 3) && `verbs ${list(rule.verbs, 3)}`,
+    list(resources, 3),
+    list(rule.namespaces) && `in ${list(rule.namespaces)}`,
+    list(rule.nonResourceURLs, 3),
+  ].filter((p): p is string => typeof p === 'string');
+  const label = parts.length === 0 ? 'everything' : parts.join('; ');
+  return label.length > 60 ? `${label.slice(0, 59)}…` : label;
+}
+
+const SIMULATED_STAGES = ['RequestReceived', 'ResponseStarted'] as const;
+
+/** What the input cannot tell, said once each. */
+function notesFor(
+  input: InputStats,
+  policies: readonly PolicyResult[],
+  states: readonly PolicyState[],
+): string[] {
+  const notes: string[] = [];
+  for (const policy of policies) {
+    if (policy.lowerBound.events > 0) {
+      notes.push(
+        `${policy.policy}: ${policy.lowerBound.events} written events were recorded at a lower level than ${policy.policy} gives them; their request/response bodies are not in the input, so the bytes are a lower bound (record at RequestResponse to estimate every level).`,
+      );
+    }
+  }
+  if (input.events > 0) {
+    for (const stage of SIMULATED_STAGES) {
+      if ((input.stages[stage] ?? 0) > 0) continue;
+      const keeping = states
+        .filter((s, i) => policies[i]!.events > 0 && !keepsNoStage(s.subject, stage))
+        .map((s) => s.subject.name);
+      if (keeping.length === 0) continue;
+      notes.push(
+        `The input has no ${stage} events (its policy probably omitted them); ${keeping.join(', ')} would write them too, so ${keeping.length === 1 ? 'its' : 'their'} counts are a lower bound.`,
+      );
+    }
+  }
+  if (input.spanSeconds === null || input.spanSeconds <= 0) {
+    notes.push('The input has no time span (timestamps missing or all equal): no per-day projection.');
+  }
+  return notes;
+}
+
+/** True when no event of that stage is ever written: the policy, or every rule that logs, omits it. */
+function keepsNoStage(subject: PolicyUnderTest, stage: string): boolean {
+  const omitted = (stages: readonly string[] | undefined) => (stages ?? []).includes(stage);
+  if (omitted(subject.omitStages)) return true;
+  return subject.rules.every((rule) => rule.level === 'None' || omitted(rule.omitStages));
+}
