@@ -15,6 +15,8 @@ import { simulateEvent } from './size-model.js';
 export const MAX_KEYS = 20_000;
 export const OTHER = '(others)';
 export const TOP = 10;
+/** A shorter input says too little about a day to project from it. */
+export const MIN_SPAN_SECONDS = 60;
 
 export interface PolicyUnderTest {
   /** How the user named it: basic, gce, or a path. */
@@ -291,7 +293,7 @@ function policyResult(state: PolicyState, spanSeconds: number | null): PolicyRes
     });
   });
   const perDay =
-    spanSeconds !== null && spanSeconds > 0
+    spanSeconds !== null && spanSeconds >= MIN_SPAN_SECONDS
       ? {
           events: Math.round((state.events * 86400) / spanSeconds),
           bytes: Math.round((state.bytes * 86400) / spanSeconds),
@@ -362,7 +364,7 @@ function notesFor(
   for (const policy of policies) {
     if (policy.lowerBound.events > 0) {
       notes.push(
-        `${policy.policy}: ${policy.lowerBound.events} written events were recorded at a lower level than ${policy.policy} gives them; their request/response bodies are not in the input, so the bytes are a lower bound (record at RequestResponse to estimate every level).`,
+        `${policy.policy}: ${policy.lowerBound.events} written event${policy.lowerBound.events === 1 ? ' was' : 's were'} recorded at a lower level than ${policy.policy} gives them; their request/response bodies are not in the input, so the bytes are a lower bound (record at RequestResponse to estimate every level).`,
       );
     }
   }
@@ -378,8 +380,10 @@ function notesFor(
       );
     }
   }
-  if (input.spanSeconds === null || input.spanSeconds <= 0) {
-    notes.push('The input has no time span (timestamps missing or all equal): no per-day projection.');
+  if (input.events > 0 && (input.spanSeconds === null || input.spanSeconds < MIN_SPAN_SECONDS)) {
+    notes.push(
+      `The input spans ${input.spanSeconds === null ? 'no time (timestamps missing)' : `${input.spanSeconds} s`}, less than ${MIN_SPAN_SECONDS} s: no per-day projection.`,
+    );
   }
   return notes;
 }

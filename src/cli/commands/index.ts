@@ -3,6 +3,7 @@ import type { Ctx } from '../io.js';
 import { defineExplain } from './explain.js';
 import { defineLint } from './lint.js';
 import { defineRender } from './render.js';
+import { defineSimulate } from './simulate.js';
 
 /**
  * Adds one sub-command to the program. Its action calls `finish(exitCode)`; errors are thrown as
@@ -12,4 +13,4 @@ import { defineRender } from './render.js';
 export type DefineCommand = (program: Command, ctx: Ctx, finish: (code: number) => void) => void;
 
 /** Every sub-command, in the order `--help` lists them. */
-export const COMMANDS: DefineCommand[] = [defineRender, defineExplain, defineLint];
+export const COMMANDS: DefineCommand[] = [defineRender, defineExplain, defineLint, defineSimulate];
