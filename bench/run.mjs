@@ -1,0 +1,233 @@
+// `npm run bench`: one run that measures kops-audit against baselines measured in the same run, and
+// prints ratios (DESIGN.md: benchmarks print ratios against a baseline measured in the same run).
+//
+//   (a) start-up: `kops-audit --version` and `kops-audit enable -f <5-document spec> --dry-run`
+//       against bare `node -e 0` (issue 2: within 1.3x);
+//   (b) throughput on a seeded synthetic audit log (bench/generate-log.mjs, written once to
+//       bench/.data/): `simulate --policy gce` against a readline + JSON.parse loop and `jq -c .verb`
+//       (issue 5: >= 1.5x and >= 5x, peak RSS < 150 MB);
+//   (c) `explain --events`, when bench/explain-events.mjs is there (issue 3).
+//
+// Timing is hyperfine-like: warm-up runs, then the commands of a case interleaved run by run, and the
+// median is reported (the machine may be shared; interleaving spreads any load over every command).
+//
+// Options (flags or environment):
+//   --size BYTES | BENCH_SIZE     synthetic log size (default 1e9, i.e. 1 GB)
+//   --runs N     | BENCH_RUNS     timed runs per throughput command (default 3; start-up uses 5x that)
+//   --only startup|throughput|explain  run one case
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeAuditLog } from './generate-log.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(ROOT, 'dist/cli.mjs');
+const TIME = '/usr/bin/time';
+const SEED = 1;
+
+function option(flag, env, fallback) {
+  const i = process.argv.indexOf(flag);
+  if (i >= 0 && process.argv[i + 1] !== undefined) return process.argv[i + 1];
+  return process.env[env] ?? fallback;
+}
+const SIZE = Number(option('--size', 'BENCH_SIZE', '1e9'));
+const RUNS = Math.max(1, Number(option('--runs', 'BENCH_RUNS', '3')));
+const ONLY = option('--only', 'BENCH_ONLY', '');
+
+/** Run a command to completion: wall seconds, exit code, peak RSS (MB, via /usr/bin/time -f). */
+function timed(command, args, { stdout = 'ignore' } = {}) {
+  return new Promise((resolve, reject) => {
+    const withTime = existsSync(TIME);
+    const child = withTime
+      ? spawn(TIME, ['-f', 'maxrss_kb=%M', command, ...args], { stdio: ['ignore', stdout, 'pipe'] })
+      : spawn(command, args, { stdio: ['ignore', stdout, 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (t) => {
+      stderr += t;
+    });
+    let out = '';
+    if (stdout === 'pipe') child.stdout.setEncoding('utf8').on('data', (t) => (out += t));
+    const started = process.hrtime.bigint();
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const rss = /maxrss_kb=(\d+)/.exec(stderr);
+      resolve({ code, seconds, rssMb: rss ? Number(rss[1]) / 1024 : undefined, stdout: out, stderr });
+    });
+  });
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** Warm up, then run every command `runs` times, interleaved; median wall time and max RSS each. */
+async function compare(commands, runs, warmup) {
+  for (let w = 0; w < warmup; w++) for (const c of commands) await timed(c.command, c.args);
+  const samples = commands.map(() => ({ seconds: [], rss: [] }));
+  for (let r = 0; r < runs; r++) {
+    for (const [i, c] of commands.entries()) {
+      const result = await timed(c.command, c.args);
+      if (!(c.okCodes ?? [0]).includes(result.code)) {
+        throw new Error(`${c.name} exited ${result.code}: ${result.stderr.trim().slice(0, 500)}`);
+      }
+      samples[i].seconds.push(result.seconds);
+      if (result.rssMb !== undefined) samples[i].rss.push(result.rssMb);
+    }
+  }
+  return commands.map((c, i) => ({
+    name: c.name,
+    seconds: median(samples[i].seconds),
+    runs: samples[i].seconds.length,
+    rssMb: samples[i].rss.length ? Math.max(...samples[i].rss) : undefined,
+  }));
+}
+
+const pad = (s, n) => String(s).padEnd(n);
+const fixed = (x, d = 1) => x.toFixed(d);
+const verdict = (ok) => (ok ? 'ok' : 'MISSED');
+
+function machine() {
+  const cpus = os.cpus();
+  return `${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${fixed(os.totalmem() / 2 ** 30, 0)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}; load average ${os
+    .loadavg()
+    .map((l) => fixed(l, 2))
+    .join(' ')}`;
+}
+
+function hasEnable() {
+  const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+  return /^\s+enable\b/m.test(help.stdout);
+}
+
+async function startup() {
+  const spec = path.join(ROOT, 'bench/fixtures/cluster-5-documents.yaml');
+  const node = process.execPath;
+  const commands = [
+    { name: 'node -e 0', command: node, args: ['-e', '0'] },
+    { name: 'kops-audit --version', command: node, args: [CLI, '--version'] },
+  ];
+  const enable = hasEnable();
+  if (enable) {
+    commands.push({
+      name: 'kops-audit enable -f (5 documents) --dry-run',
+      command: node,
+      args: [CLI, 'enable', '-f', spec, '--dry-run'],
+      okCodes: [0, 2],
+    });
+  }
+  const results = await compare(commands, RUNS * 5, 3);
+  const base = results[0].seconds;
+  console.log('\n(a) start-up, median of', results[0].runs, 'runs each, interleaved');
+  for (const r of results) {
+    const ratio = r.seconds / base;
+    const target =
+      r === results[0] ? '' : `  ${fixed(ratio, 2)}x node (target <= 1.3x: ${verdict(ratio <= 1.3)})`;
+    console.log(`  ${pad(r.name, 46)} ${fixed(r.seconds * 1000, 0).padStart(5)} ms${target}`);
+  }
+  if (!enable) console.log('  enable is not in this build (branch spec not merged): its case was skipped');
+  return results;
+}
+
+async function ensureLog() {
+  const file = path.join(ROOT, 'bench/.data', `audit-seed${SEED}-${SIZE}.log`);
+  if (!existsSync(file)) {
+    process.stdout.write(
+      `generating ${fixed(SIZE / 1e6, 0)} MB synthetic audit log at ${path.relative(ROOT, file)} ...`,
+    );
+    const started = Date.now();
+    await writeAuditLog(`${file}.tmp`, { seed: SEED, bytes: SIZE });
+    const { renameSync } = await import('node:fs');
+    renameSync(`${file}.tmp`, file);
+    console.log(` ${fixed((Date.now() - started) / 1000, 0)} s`);
+  }
+  return file;
+}
+
+async function countEvents(file) {
+  const r = await timed(process.execPath, [path.join(ROOT, 'bench/json-parse-loop.mjs'), file], {
+    stdout: 'pipe',
+  });
+  return Number(r.stdout.trim());
+}
+
+async function throughput(file) {
+  const mb = statSync(file).size / 1e6;
+  const events = await countEvents(file);
+  const node = process.execPath;
+  const commands = [
+    {
+      name: 'kops-audit simulate --policy gce',
+      command: node,
+      args: [CLI, 'simulate', '--policy', 'gce', '--events', file, '--output', 'json'],
+    },
+    {
+      name: 'readline + JSON.parse loop',
+      command: node,
+      args: [path.join(ROOT, 'bench/json-parse-loop.mjs'), file],
+    },
+  ];
+  const jq = spawnSync('jq', ['--version']).status === 0;
+  if (jq) commands.push({ name: 'jq -c .verb', command: 'jq', args: ['-c', '.verb', file] });
+  const results = await compare(commands, RUNS, 0);
+  console.log(
+    `\n(b) ${fixed(mb, 0)} MB synthetic audit log, ${events.toLocaleString('en')} events; median of ${RUNS} runs each, interleaved`,
+  );
+  for (const r of results) {
+    const rss = r.rssMb === undefined ? '' : `, peak RSS ${fixed(r.rssMb, 0)} MB`;
+    console.log(
+      `  ${pad(r.name, 34)} ${fixed(r.seconds, 2).padStart(6)} s  ${Math.round(events / r.seconds)
+        .toLocaleString('en')
+        .padStart(9)} events/s  ${fixed(mb / r.seconds).padStart(6)} MB/s${rss}`,
+    );
+  }
+  const [sim, loop, jqResult] = results;
+  const vsLoop = loop.seconds / sim.seconds;
+  console.log(
+    `  simulate vs JSON.parse loop: ${fixed(vsLoop, 2)}x (target >= 1.5x: ${verdict(vsLoop >= 1.5)})`,
+  );
+  if (jqResult) {
+    const vsJq = jqResult.seconds / sim.seconds;
+    console.log(`  simulate vs jq:              ${fixed(vsJq, 2)}x (target >= 5x: ${verdict(vsJq >= 5)})`);
+  } else {
+    console.log('  jq is not installed: its case was skipped');
+  }
+  if (sim.rssMb !== undefined)
+    console.log(
+      `  simulate peak RSS:           ${fixed(sim.rssMb, 0)} MB (target < 150 MB: ${verdict(sim.rssMb < 150)})`,
+    );
+  return results;
+}
+
+async function explain(file) {
+  const module = path.join(ROOT, 'bench/explain-events.mjs');
+  if (!existsSync(module)) return;
+  const { measure } = await import(module);
+  const r = await measure({ file, cli: CLI, policy: 'gce' });
+  console.log(`\n(c) ${r.name} on the same log, one run each`);
+  const rss = r.explain.maxRssMb ? `, peak RSS ${fixed(r.explain.maxRssMb, 0)} MB` : '';
+  console.log(
+    `  explain --events      ${Math.round(r.explain.eventsPerSecond).toLocaleString('en')} events/s, ${fixed(r.explain.mbPerSecond)} MiB/s${rss}`,
+  );
+  console.log(
+    `  readline+JSON.parse   ${Math.round(r.jsonParse.eventsPerSecond).toLocaleString('en')} events/s, ${fixed(r.jsonParse.mbPerSecond)} MiB/s`,
+  );
+  console.log(`  ratio                 ${fixed(r.speedupOverJsonParse, 2)}x`);
+}
+
+if (!existsSync(CLI)) {
+  console.error('dist/cli.mjs is missing: run `npm run bench` (it builds first) or `npm run build`.');
+  process.exitCode = 1;
+} else {
+  console.log(`kops-audit bench on ${machine()}`);
+  if (!ONLY || ONLY === 'startup') await startup();
+  if (!ONLY || ONLY === 'throughput' || ONLY === 'explain') {
+    const file = await ensureLog();
+    if (!ONLY || ONLY === 'throughput') await throughput(file);
+    if (!ONLY || ONLY === 'explain') await explain(file);
+  }
+}
