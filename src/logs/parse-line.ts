@@ -12,7 +12,8 @@ export type MalformedReason = 'not JSON' | 'not a JSON object' | 'not an audit e
  * Read the line `text[start, end)` as audit events: one Event, or the items of an EventList (what the
  * webhook backend sends, sometimes saved as lines too). Returns the records, or the reason the line is
  * malformed. `ascii` says the text has no non-ASCII characters (string indices are byte offsets);
- * `clean` says the line has no raw control characters (otherwise it is checked here).
+ * `clean` says the line has no raw control characters (otherwise it is checked here). `walkBodies`
+ * false: managedFields sizes are not needed (see scanEvent).
  */
 export function parseAuditLine(
   text: string,
@@ -21,10 +22,11 @@ export function parseAuditLine(
   line: number,
   ascii: boolean,
   clean: boolean,
+  walkBodies = true,
 ): AuditRecord | AuditRecord[] | MalformedReason {
   if (clean || !CONTROL.test(text.slice(start, end))) {
     const lineAscii = ascii || Buffer.byteLength(text.slice(start, end), 'utf8') === end - start;
-    const scanned = scanEvent(text, start, end, lineAscii);
+    const scanned = scanEvent(text, start, end, lineAscii, walkBodies);
     if (scanned !== undefined && scanned.event.kind !== 'EventList') {
       if (scanned.event.kind !== undefined && scanned.event.kind !== 'Event') return 'not an audit event';
       if (!scanned.event.verb) return 'no verb';

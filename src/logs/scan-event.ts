@@ -238,14 +238,6 @@ function skip(): void {
   st.pos = next;
 }
 
-/** A member key at `pos` and its colon; returns the key's text (decoded when it has escapes). */
-function readKey(): string {
-  const key = readString();
-  if (st.text.charCodeAt(st.pos) !== COLON) throw GIVE_UP;
-  st.pos++;
-  return key;
-}
-
 function readString(): string {
   const start = st.pos;
   if (st.text.charCodeAt(start) !== QUOTE) throw GIVE_UP;
@@ -273,14 +265,67 @@ function readStringArray(): string[] {
 }
 
 /**
- * Walk the members of the object at `st.pos`. `visit(key, keyStart)` reads the value of keys it wants and
- * returns true; other values are skipped. A key in `tracked` seen twice gives up (JSON.parse would keep
+ * Known keys of one kind of object, recognised without building a string per key: a key's length and
+ * three of its characters pick a candidate, and startsWith confirms it.
+ */
+class KeyTable {
+  private readonly byShape = new Map<number, number>();
+  private readonly byName = new Map<string, number>();
+  constructor(readonly names: readonly string[]) {
+    names.forEach((name, id) => {
+      const shape = KeyTable.shape(name, 0, name.length);
+      if (this.byShape.has(shape)) throw new Error(`key table: ${name} has the shape of another key`);
+      this.byShape.set(shape, id);
+      this.byName.set(name, id);
+    });
+  }
+
+  private static shape(s: string, start: number, length: number): number {
+    return (
+      length * 0x1000000 +
+      s.charCodeAt(start) * 0x10000 +
+      s.charCodeAt(start + (length > 1 ? 1 : 0)) * 0x100 +
+      s.charCodeAt(start + length - 1)
+    );
+  }
+
+  /** Index of the key s[start, start + length), or -1. */
+  find(s: string, start: number, length: number): number {
+    if (length === 0) return this.byName.get('') ?? -1;
+    const id = this.byShape.get(KeyTable.shape(s, start, length));
+    if (id === undefined) return -1;
+    const name = this.names[id]!;
+    return name.length === length && s.startsWith(name, start) ? id : -1;
+  }
+
+  findDecoded(name: string): number {
+    return this.byName.get(name) ?? -1;
+  }
+}
+
+/** The member key at `pos` and its colon: its index in `table`, or -1 for any other key. */
+function readKeyId(table: KeyTable): number {
+  const s = st.text;
+  const start = st.pos;
+  if (s.charCodeAt(start) !== QUOTE) throw GIVE_UP;
+  const end = skipString(start);
+  if (end < 0 || s.charCodeAt(end) !== COLON) throw GIVE_UP;
+  st.pos = end + 1;
+  return st.hadEscape
+    ? table.findDecoded(JSON.parse(s.slice(start, end)) as string)
+    : table.find(s, start + 1, end - start - 2);
+}
+
+/**
+ * Walk the members of the object at `pos`. `visit(id, keyStart)` reads the value of keys it wants and
+ * returns true; other values are skipped. A key of `table` seen twice gives up (JSON.parse would keep
  * the last one; leave such lines to it). Returns the member count.
  */
-function members(visit: (key: string, keyStart: number) => boolean, tracked: readonly string[]): number {
-  if (st.text.charCodeAt(st.pos) !== OPEN_BRACE) throw GIVE_UP;
+function members(table: KeyTable, visit: (id: number, keyStart: number) => boolean): number {
+  const s = st.text;
+  if (s.charCodeAt(st.pos) !== OPEN_BRACE) throw GIVE_UP;
   st.pos++;
-  if (st.text.charCodeAt(st.pos) === CLOSE_BRACE) {
+  if (s.charCodeAt(st.pos) === CLOSE_BRACE) {
     st.pos++;
     return 0;
   }
@@ -288,16 +333,15 @@ function members(visit: (key: string, keyStart: number) => boolean, tracked: rea
   let seen = 0;
   for (;;) {
     const keyStart = st.pos;
-    const key = readKey();
+    const id = readKeyId(table);
     count++;
-    const index = tracked.indexOf(key);
-    if (index >= 0) {
-      const bit = 1 << index;
+    if (id >= 0) {
+      const bit = 1 << id;
       if ((seen & bit) !== 0) throw GIVE_UP;
       seen |= bit;
     }
-    if (!visit(key, keyStart)) skip();
-    const c = st.text.charCodeAt(st.pos++);
+    if (!visit(id, keyStart)) skip();
+    const c = s.charCodeAt(st.pos++);
     if (c === COMMA) continue;
     if (c === CLOSE_BRACE) return count;
     throw GIVE_UP;
@@ -322,25 +366,12 @@ function eachObject(visit: () => void): boolean {
   }
 }
 
-const TOP_KEYS = [
-  'kind',
-  'level',
-  'stage',
-  'verb',
-  'requestURI',
-  'requestReceivedTimestamp',
-  'stageTimestamp',
-  'user',
-  'objectRef',
-  'requestObject',
-  'responseObject',
-] as const;
-const USER_KEYS = ['username', 'groups'] as const;
-const OBJECT_REF_KEYS = ['resource', 'namespace', 'name', 'apiGroup', 'subresource'] as const;
-const BODY_KEYS = ['metadata', 'items', 'rows'] as const;
-const ITEM_KEYS = ['metadata'] as const;
-const ROW_KEYS = ['object'] as const;
-const METADATA_KEYS = ['managedFields'] as const;
+const USER_KEYS = new KeyTable(['username', 'groups']);
+const OBJECT_REF_KEYS = new KeyTable(['resource', 'namespace', 'name', 'apiGroup', 'subresource']);
+const BODY_KEYS = new KeyTable(['metadata', 'items', 'rows']);
+const ITEM_KEYS = new KeyTable(['metadata']);
+const ROW_KEYS = new KeyTable(['object']);
+const METADATA_KEYS = new KeyTable(['managedFields']);
 
 /** Body spans found in the current line: [keyStart, valueEnd) of each body, -1 when absent. */
 const bodyStart = [-1, -1];
@@ -348,30 +379,22 @@ const bodyEnd = [-1, -1];
 
 function readUser(): AuditUser {
   const user: AuditUser = {};
-  members((key) => {
-    if (key === 'username') user.username = readString();
-    else if (key === 'groups') user.groups = readStringArray();
+  members(USER_KEYS, (id) => {
+    if (id === 0) user.username = readString();
+    else if (id === 1) user.groups = readStringArray();
     else return false;
     return true;
-  }, USER_KEYS);
+  });
   return user;
 }
 
 function readObjectRef(): AuditObjectRef {
   const ref: AuditObjectRef = {};
-  members((key) => {
-    switch (key) {
-      case 'resource':
-      case 'namespace':
-      case 'name':
-      case 'apiGroup':
-      case 'subresource':
-        ref[key] = readString();
-        return true;
-      default:
-        return false;
-    }
-  }, OBJECT_REF_KEYS);
+  members(OBJECT_REF_KEYS, (id) => {
+    if (id < 0) return false;
+    ref[OBJECT_REF_KEYS.names[id] as keyof AuditObjectRef] = readString();
+    return true;
+  });
   return ref;
 }
 
@@ -380,26 +403,26 @@ function visitMetadata(): boolean {
   if (st.text.charCodeAt(st.pos) !== OPEN_BRACE) return false;
   let start = -1;
   let end = -1;
-  const count = members((key, keyStart) => {
-    if (key !== 'managedFields') return false;
+  const count = members(METADATA_KEYS, (id, keyStart) => {
+    if (id !== 0) return false;
     skip();
     start = keyStart;
     end = st.pos;
     return true;
-  }, METADATA_KEYS);
+  });
   if (start >= 0) st.managedSpans.push(start, end, count > 1 ? 1 : 0, st.currentBody);
   return true;
 }
 
 const visitItem = (): void => {
-  members((key) => key === 'metadata' && visitMetadata(), ITEM_KEYS);
+  members(ITEM_KEYS, (id) => id === 0 && visitMetadata());
 };
 const visitRow = (): void => {
-  members((key) => {
-    if (key !== 'object' || st.text.charCodeAt(st.pos) !== OPEN_BRACE) return false;
+  members(ROW_KEYS, (id) => {
+    if (id !== 0 || st.text.charCodeAt(st.pos) !== OPEN_BRACE) return false;
     visitItem();
     return true;
-  }, ROW_KEYS);
+  });
 };
 
 /**
@@ -412,38 +435,111 @@ function visitBody(): void {
     skip();
     return;
   }
-  members((key) => {
-    if (key === 'metadata') return visitMetadata();
-    if (key === 'items') return eachObject(visitItem);
-    if (key === 'rows') return eachObject(visitRow);
+  members(BODY_KEYS, (id) => {
+    if (id === 0) return visitMetadata();
+    if (id === 1) return eachObject(visitItem);
+    if (id === 2) return eachObject(visitRow);
     return false;
-  }, BODY_KEYS);
+  });
 }
 
-function readTop(): { event: AuditEventFields; memberCount: number } {
+/**
+ * Event fields in the order kube-apiserver writes them: Go's encoding/json follows the declaration
+ * order of k8s.io/apiserver/pkg/apis/audit/v1/types.go (v1beta1 adds metadata and timestamp). In that
+ * order responseObject, usually most of the line, is followed only by the timestamps and annotations.
+ */
+const EVENT_KEYS = new KeyTable([
+  'kind',
+  'apiVersion',
+  'metadata',
+  'level',
+  'timestamp',
+  'auditID',
+  'stage',
+  'requestURI',
+  'verb',
+  'user',
+  'impersonatedUser',
+  'authenticationMetadata',
+  'sourceIPs',
+  'userAgent',
+  'objectRef',
+  'responseStatus',
+  'requestObject',
+  'responseObject',
+  'requestReceivedTimestamp',
+  'stageTimestamp',
+  'annotations',
+]);
+const F = {
+  kind: 0,
+  level: 3,
+  stage: 6,
+  requestURI: 7,
+  verb: 8,
+  user: 9,
+  objectRef: 14,
+  requestObject: 16,
+  responseObject: 17,
+  requestReceivedTimestamp: 18,
+  stageTimestamp: 19,
+} as const;
+const TAIL = ',"requestReceivedTimestamp":';
+
+function readTop(walkBodies: boolean): { event: AuditEventFields; memberCount: number } {
   const event: AuditEventFields = {};
-  const memberCount = members((key, keyStart) => {
-    switch (key) {
-      case 'kind':
-      case 'level':
-      case 'stage':
-      case 'verb':
-      case 'requestURI':
-      case 'requestReceivedTimestamp':
-      case 'stageTimestamp':
-        event[key] = readString();
+  let ordered = true;
+  let lastOrder = -1;
+  let jumped = false;
+  const memberCount = members(EVENT_KEYS, (id, keyStart) => {
+    if (id < 0 || id <= lastOrder) ordered = false;
+    else lastOrder = id;
+    // After a jump over responseObject only the known tail may follow, in order; else JSON.parse decides.
+    if (jumped && !ordered) throw GIVE_UP;
+    switch (id) {
+      case F.kind:
+        event.kind = readString();
         return true;
-      case 'user':
+      case F.level:
+        event.level = readString();
+        return true;
+      case F.stage:
+        event.stage = readString();
+        return true;
+      case F.requestURI:
+        event.requestURI = readString();
+        return true;
+      case F.verb:
+        event.verb = readString();
+        return true;
+      case F.requestReceivedTimestamp:
+        event.requestReceivedTimestamp = readString();
+        return true;
+      case F.stageTimestamp:
+        event.stageTimestamp = readString();
+        return true;
+      case F.user:
         event.user = readUser();
         return true;
-      case 'objectRef':
+      case F.objectRef:
         event.objectRef = readObjectRef();
         return true;
-      case 'requestObject':
-      case 'responseObject': {
-        const which = key === 'requestObject' ? 0 : 1;
+      case F.requestObject:
+      case F.responseObject: {
+        const which = id === F.requestObject ? 0 : 1;
         st.currentBody = which;
-        visitBody();
+        if (walkBodies) {
+          visitBody();
+        } else if (which === 1 && ordered) {
+          // Jump to the tail instead of walking the body: in valid JSON the last `,"requestReceived
+          // Timestamp":` from which the rest of the line parses as top-level members ends it.
+          const tail = st.text.lastIndexOf(TAIL, st.lineEnd - TAIL.length);
+          if (tail <= st.pos) throw GIVE_UP;
+          st.pos = tail;
+          jumped = true;
+        } else {
+          skip();
+        }
         bodyStart[which] = keyStart;
         bodyEnd[which] = st.pos;
         return true;
@@ -451,7 +547,7 @@ function readTop(): { event: AuditEventFields; memberCount: number } {
       default:
         return false;
     }
-  }, TOP_KEYS);
+  });
   return { event, memberCount };
 }
 
@@ -459,12 +555,19 @@ function readTop(): { event: AuditEventFields; memberCount: number } {
  * Read the event on `source[start, end)` (one line, without its newline) by the fast path, or undefined
  * when JSON.parse must decide. `ascii` says the line has no non-ASCII characters, so string indices are
  * byte offsets. The line must contain no raw control characters (the reader checks).
+ *
+ * `walkBodies` false: the caller needs no managedFields sizes (no policy omits them), so request bodies
+ * are skipped without looking inside, and in kube-apiserver-ordered lines the responseObject is not
+ * read at all: the line is taken from the tail (timestamps, annotations), which must parse to its end.
+ * Its grammar is then not checked (the same trade as explain --events): a line cut anywhere is still
+ * refused, as its tail is gone.
  */
 export function scanEvent(
   source: string,
   start: number,
   end: number,
   ascii: boolean,
+  walkBodies = true,
 ): ScannedEvent | undefined {
   if (source !== st.text) {
     st.text = source;
@@ -477,7 +580,7 @@ export function scanEvent(
   st.managedSpans = [];
   let top: { event: AuditEventFields; memberCount: number };
   try {
-    top = readTop();
+    top = readTop(walkBodies);
   } catch (error) {
     if (error === GIVE_UP) return undefined;
     throw error;

@@ -25,6 +25,8 @@ export interface PolicyUnderTest {
   rules: readonly PolicyRule[];
   /** The policy-level omitStages. */
   omitStages?: readonly string[];
+  /** Whether the policy or any rule sets omitManagedFields (then the reader measures them). */
+  omitsManagedFields?: boolean;
 }
 
 export interface Tally {

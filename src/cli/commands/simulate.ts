@@ -65,6 +65,9 @@ export async function runSimulate(options: SimulateOptions, ctx: Ctx): Promise<n
       evaluator: compilePolicy(loaded.policy),
       rules: loaded.policy.rules,
       omitStages: loaded.policy.omitStages,
+      omitsManagedFields:
+        loaded.policy.omitManagedFields === true ||
+        loaded.policy.rules.some((r) => r.omitManagedFields === true),
     });
   }
   const simulation = new Simulation(subjects);
@@ -74,6 +77,7 @@ export async function runSimulate(options: SimulateOptions, ctx: Ctx): Promise<n
     summary = await readAuditLog(options.events, ctx, {
       onEvent: (record) => simulation.add(record),
       onProgress: progress?.update,
+      managedFields: subjects.some((s) => s.omitsManagedFields),
     });
   } finally {
     progress?.clear();

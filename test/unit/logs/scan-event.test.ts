@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditLogLines } from '../../../bench/generate-log.mjs';
+import type { AuditRecord } from '../../../src/logs/audit-event.js';
 import { parseAuditLine, parseSlow } from '../../../src/logs/parse-line.js';
 import { scanEvent } from '../../../src/logs/scan-event.js';
 import { CONFORMANCE_DIR, conformanceMissing } from '../../helpers/paths.js';
@@ -26,7 +27,7 @@ const syntheticLines = [...auditLogLines({ seed: 7, bytes: 400_000 })];
 
 /** Both paths on one line; sizes compared when the line is already in compact re-encoded form. */
 function expectAgreement(line: string): void {
-  const fast = parseAuditLine(line, 0, line.length, 1, Buffer.byteLength(line) === line.length, false);
+  const fast = parseAuditLine(line, 0, line.length, 1, Buffer.byteLength(line) === line.length, false, true);
   const slow = parseSlow(line, 1);
   if (typeof slow === 'string') {
     expect(fast, line).toBe(slow);
@@ -146,5 +147,67 @@ describe('scanEvent: fast path agrees with JSON.parse', () => {
     ['control character in a string', '{"verb":"g\u0001et"}'],
   ])('%s', (_name, line) => {
     expectAgreement(line);
+  });
+});
+
+/** The sizes without managedFields, which the lazy path does not measure. */
+function withoutManaged(record: AuditRecord) {
+  return { ...record, sizes: { ...record.sizes, requestManagedFields: 0, responseManagedFields: 0 } };
+}
+
+/** Fields always; sizes when the line is in compact re-encoded form (JSON.stringify does not escape & as Go does). */
+function expectSameAsSlow(line: string, fast: unknown, slow: AuditRecord): void {
+  const f = withoutManaged(fast as AuditRecord);
+  const s = withoutManaged(slow);
+  expect(f.event, line.slice(0, 80)).toEqual(s.event);
+  if (JSON.stringify(JSON.parse(line)) === line) expect(f.sizes, line.slice(0, 80)).toEqual(s.sizes);
+}
+
+function lazy(line: string) {
+  return parseAuditLine(line, 0, line.length, 1, Buffer.byteLength(line) === line.length, false, false);
+}
+
+describe('scanEvent without walking bodies (no policy omits managedFields)', () => {
+  it('jumps over the responseObject of kube-apiserver-ordered lines', () => {
+    const line = syntheticLines.find((l) => l.includes('"responseObject":{"kind":"List"'))!;
+    const scanned = scanEvent(line, 0, line.length, true, false)!;
+    const full = scanEvent(line, 0, line.length, true, true)!;
+    expect(scanned.event).toEqual(full.event);
+    expect(scanned.sizes).toEqual({ ...full.sizes, requestManagedFields: 0, responseManagedFields: 0 });
+  });
+
+  it.skipIf(skipReason)('gives the same fields and sizes on every real and synthetic event', () => {
+    for (const line of [...conformanceLines(), ...syntheticLines]) {
+      const fast = scanEvent(line, 0, line.length, Buffer.byteLength(line) === line.length, false);
+      expect(fast, line.slice(0, 80)).toBeDefined();
+      expectSameAsSlow(line, lazy(line), parseSlow(line, 1) as AuditRecord);
+    }
+  });
+
+  it('refuses every cut-off line, as JSON.parse does', () => {
+    const line = syntheticLines.find((l) => l.includes('"responseObject"') && l.includes('"requestObject"'))!;
+    for (let cut = 0; cut < line.length; cut++) {
+      const broken = line.slice(0, cut);
+      expect(typeof lazy(broken), `cut at ${cut}`).toBe('string');
+    }
+  });
+
+  it('accepts a corrupted line only when the damage is inside the responseObject it did not read', () => {
+    const line = syntheticLines.find((l) => l.includes('"responseObject"') && l.includes('"requestObject"'))!;
+    const bodyStart = line.indexOf(',"responseObject":');
+    const bodyEnd = line.lastIndexOf(',"requestReceivedTimestamp":');
+    for (let at = 0; at < line.length; at += 7) {
+      for (const ch of ['"', '}', ']', ',', 'x', '\\']) {
+        const broken = line.slice(0, at) + ch + line.slice(at + 1);
+        const slow = parseSlow(broken, 1);
+        const fast = lazy(broken);
+        if (typeof slow !== 'string') {
+          expectSameAsSlow(broken, fast, slow as AuditRecord);
+        } else if (typeof fast !== 'string') {
+          expect(at, `accepted damage at ${at} (${ch})`).toBeGreaterThan(bodyStart + 17);
+          expect(at).toBeLessThan(bodyEnd);
+        }
+      }
+    }
   });
 });
