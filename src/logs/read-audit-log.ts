@@ -52,6 +52,8 @@ export interface ReadOptions {
    * the reader skips most of each response body (see scanEvent). Default true.
    */
   managedFields?: boolean;
+  /** Read only bytes [start, end) of the file (a worker's share; both on line boundaries). */
+  range?: { start: number; end: number };
 }
 
 const GZIP_MAGIC_0 = 0x1f;
@@ -75,12 +77,16 @@ export async function readAuditLog(source: string, ctx: Ctx, options: ReadOption
       handle = await open(path.resolve(ctx.cwd, file), 'r');
       const stat = await handle.stat();
       if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-      totalBytes = stat.size;
+      totalBytes = options.range ? options.range.end - options.range.start : stat.size;
     } catch (error) {
       await handle?.close();
       throw cannotRead(source, error);
     }
-    raw = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES, autoClose: false });
+    raw = handle.createReadStream({
+      highWaterMark: READ_CHUNK_BYTES,
+      autoClose: false,
+      ...(options.range ? { start: options.range.start, end: options.range.end - 1 } : {}),
+    });
   }
 
   const summary: ReadSummary = {

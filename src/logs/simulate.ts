@@ -95,12 +95,20 @@ export interface SimulationResult {
   notes: string[];
 }
 
+/**
+ * A copy of `text` that does not keep alive the string it was sliced from: strings read from the log
+ * are slices of a whole decoded chunk (a megabyte), and a slice kept in a map would keep that chunk.
+ */
+export function detach(text: string): string {
+  return ` ${text}`.slice(1);
+}
+
 class KeyedTally {
   readonly map = new Map<string, Tally>();
   add(key: string, bytes: number): void {
     let tally = this.map.get(key);
     if (tally === undefined) {
-      const name = this.map.size >= MAX_KEYS ? OTHER : key;
+      const name = this.map.size >= MAX_KEYS ? OTHER : detach(key);
       tally = this.map.get(name);
       if (tally === undefined) {
         tally = { events: 0, bytes: 0 };
@@ -109,6 +117,24 @@ class KeyedTally {
     }
     tally.events++;
     tally.bytes += bytes;
+  }
+  merge(entries: ReadonlyArray<readonly [string, Tally]>): void {
+    for (const [key, t] of entries) {
+      let tally = this.map.get(key);
+      if (tally === undefined) {
+        const name = this.map.size >= MAX_KEYS ? OTHER : key;
+        tally = this.map.get(name);
+        if (tally === undefined) {
+          tally = { events: 0, bytes: 0 };
+          this.map.set(name, tally);
+        }
+      }
+      tally.events += t.events;
+      tally.bytes += t.bytes;
+    }
+  }
+  entries(): Array<[string, Tally]> {
+    return [...this.map];
   }
   top(n: number): Array<[string, Tally]> {
     return [...this.map]
@@ -142,6 +168,38 @@ class ComparisonState {
   readonly added = { events: 0, bytes: 0 };
   readonly smaller = { events: 0, bytes: 0 };
 }
+
+/** Everything a Simulation has counted, as plain data: what a worker thread sends back to be merged. */
+export interface SimulationState {
+  events: number;
+  from: string | null;
+  to: string | null;
+  fromMs: number;
+  toMs: number;
+  recordedLevels: Array<[string, number]>;
+  stages: Array<[string, number]>;
+  policies: Array<{
+    events: number;
+    bytes: number;
+    byLevel: Array<[Level, LevelTally]>;
+    byRule: LevelTally[];
+    users: Array<[string, Tally]>;
+    resources: Array<[string, Tally]>;
+    lowerBound: Tally;
+  }>;
+  comparisons: Array<{
+    dropped: Tally;
+    droppedResources: Array<[string, Tally]>;
+    droppedUsers: Array<[string, Tally]>;
+    added: Tally;
+    smaller: Tally;
+  }>;
+}
+
+const addTally = (into: Tally, from: Tally): void => {
+  into.events += from.events;
+  into.bytes += from.bytes;
+};
 
 export class Simulation {
   private readonly states: PolicyState[];
@@ -215,9 +273,8 @@ export class Simulation {
   }
 
   private observe(event: AuditEventFields): void {
-    if (event.level !== undefined)
-      this.recordedLevels.set(event.level, (this.recordedLevels.get(event.level) ?? 0) + 1);
-    if (event.stage !== undefined) this.stages.set(event.stage, (this.stages.get(event.stage) ?? 0) + 1);
+    if (event.level !== undefined) count(this.recordedLevels, event.level);
+    if (event.stage !== undefined) count(this.stages, event.stage);
     const start = event.requestReceivedTimestamp ?? event.stageTimestamp;
     const end = event.stageTimestamp ?? event.requestReceivedTimestamp;
     if (start !== undefined) {
@@ -227,7 +284,7 @@ export class Simulation {
         const ms = Date.parse(start);
         if (ms < this.fromMs) {
           this.fromMs = ms;
-          this.from = start;
+          this.from = detach(start);
         }
       }
     }
@@ -236,10 +293,79 @@ export class Simulation {
         const ms = Date.parse(end);
         if (ms > this.toMs) {
           this.toMs = ms;
-          this.to = end;
+          this.to = detach(end);
         }
       }
     }
+  }
+
+  exportState(): SimulationState {
+    return {
+      events: this.events,
+      from: this.from,
+      to: this.to,
+      fromMs: this.fromMs,
+      toMs: this.toMs,
+      recordedLevels: [...this.recordedLevels],
+      stages: [...this.stages],
+      policies: this.states.map((s) => ({
+        events: s.events,
+        bytes: s.bytes,
+        byLevel: [...s.byLevel],
+        byRule: s.byRule,
+        users: s.users.entries(),
+        resources: s.resources.entries(),
+        lowerBound: s.lowerBound,
+      })),
+      comparisons: this.comparisons.map((c) => ({
+        dropped: c.dropped,
+        droppedResources: c.droppedResources.entries(),
+        droppedUsers: c.droppedUsers.entries(),
+        added: c.added,
+        smaller: c.smaller,
+      })),
+    };
+  }
+
+  /** Add what another Simulation of the same policies counted (over another part of the input). */
+  mergeState(other: SimulationState): void {
+    this.events += other.events;
+    if (other.from !== null && other.fromMs < this.fromMs) {
+      this.fromMs = other.fromMs;
+      this.from = other.from;
+    }
+    if (other.to !== null && other.toMs > this.toMs) {
+      this.toMs = other.toMs;
+      this.to = other.to;
+    }
+    for (const [k, n] of other.recordedLevels)
+      this.recordedLevels.set(k, (this.recordedLevels.get(k) ?? 0) + n);
+    for (const [k, n] of other.stages) this.stages.set(k, (this.stages.get(k) ?? 0) + n);
+    other.policies.forEach((o, i) => {
+      const s = this.states[i]!;
+      s.events += o.events;
+      s.bytes += o.bytes;
+      for (const [level, t] of o.byLevel) {
+        const into = s.byLevel.get(level)!;
+        into.matched += t.matched;
+        addTally(into, t);
+      }
+      o.byRule.forEach((t, r) => {
+        s.byRule[r]!.matched += t.matched;
+        addTally(s.byRule[r]!, t);
+      });
+      s.users.merge(o.users);
+      s.resources.merge(o.resources);
+      addTally(s.lowerBound, o.lowerBound);
+    });
+    other.comparisons.forEach((o, i) => {
+      const c = this.comparisons[i]!;
+      addTally(c.dropped, o.dropped);
+      c.droppedResources.merge(o.droppedResources);
+      c.droppedUsers.merge(o.droppedUsers);
+      addTally(c.added, o.added);
+      addTally(c.smaller, o.smaller);
+    });
   }
 
   result(): SimulationResult {
@@ -270,6 +396,11 @@ export class Simulation {
     };
     return { input, policies, comparisons, notes: notesFor(input, policies, this.states) };
   }
+}
+
+function count(map: Map<string, number>, key: string): void {
+  const n = map.get(key);
+  map.set(n === undefined ? detach(key) : key, (n ?? 0) + 1);
 }
 
 function rankOf(level: string): number {

@@ -52,7 +52,15 @@ beforeAll(() => {
   writeFileSync(path.join(dir, 'audit.log'), synthetic);
   writeFileSync(path.join(dir, 'audit.log.gz'), gzipSync(synthetic));
   const lines = synthetic.trimEnd().split('\n');
-  const broken = [...lines.slice(0, 40), 'garbage', lines[40]!.slice(0, 300), '', ...lines.slice(41)];
+  const broken = [
+    ...lines.slice(0, 40),
+    'garbage',
+    lines[40]!.slice(0, 300),
+    '',
+    ...lines.slice(41, 180),
+    '[1,2]',
+    ...lines.slice(180),
+  ];
   writeFileSync(path.join(dir, 'broken.log'), `${broken.join('\n')}\n`);
   if (!falcoMissing) writeFileSync(path.join(dir, 'falco.log'), falcoLog());
 });
@@ -91,18 +99,33 @@ describe('kops-audit simulate', () => {
   it('counts and reports malformed lines and goes on', async () => {
     const result = await runCli(['simulate', '--policy', 'gce', '--events', 'broken.log'], { cwd: dir });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('2 malformed lines skipped: 41 (not JSON), 42 (not JSON)');
+    expect(result.stdout).toContain(
+      '3 malformed lines skipped: 41 (not JSON), 42 (not JSON), 183 (not a JSON object)',
+    );
     const json = await simulateJson(['--policy', 'gce', '--events', 'broken.log']);
     expect(json.input.malformed).toEqual({
-      count: 2,
+      count: 3,
       first: [
         { line: 41, reason: 'not JSON' },
         { line: 42, reason: 'not JSON' },
+        { line: 183, reason: 'not a JSON object' },
       ],
     });
     const whole = await simulateJson(['--policy', 'gce', '--events', 'audit.log']);
     expect(json.input.events).toBe(whole.input.events - 1);
   });
+
+  it.each(['audit.log', 'broken.log'])(
+    'gives the same result with worker threads (KOPS_AUDIT_WORKERS=2) on %s',
+    async (file) => {
+      const args = ['simulate', '--policy', 'gce', '--policy', 'basic', '--events', file, '--output', 'json'];
+      const sequential = await runCli(args, { cwd: dir });
+      const parallel = await runCli(args, { cwd: dir, env: { KOPS_AUDIT_WORKERS: '2' } });
+      expect(parallel.code).toBe(0);
+      expect(parallel.stderr).toBe('');
+      expect(parallel.stdout).toBe(sequential.stdout);
+    },
+  );
 
   it.each(['gce', 'basic'])('per-level counts equal explain --events (%s, synthetic log)', async (policy) => {
     const json = await simulateJson(['--policy', policy, '--events', 'audit.log']);
