@@ -48,12 +48,15 @@ export function parseEnableArgs(raw: RawEnableFlags & { filename: string }): Ena
 /** The policy and webhook kubeconfig the flags name, read and checked (shared with cluster mode). */
 export async function resolveAuditSettings(
   flags: EnableArgs['flags'],
-  choice: { policy?: string; webhookConfigFile?: string; mayPrompt: boolean },
+  choice: { policy?: string; webhookConfigFile?: string; specFromStdin: boolean },
   ctx: Ctx,
 ): Promise<AuditSettings> {
   const policyName =
-    choice.policy ?? (choice.mayPrompt && canPrompt(ctx) ? await askPolicy(ctx) : DEFAULT_POLICY);
-  const settings: AuditSettings = { ...flags, policy: await readPolicyChoice(policyName, ctx) };
+    choice.policy ?? (!choice.specFromStdin && canPrompt(ctx) ? await askPolicy(ctx) : DEFAULT_POLICY);
+  const settings: AuditSettings = {
+    ...flags,
+    policy: await readPolicyChoice(policyName, ctx, choice.specFromStdin),
+  };
   if (choice.webhookConfigFile !== undefined) {
     const file = path.resolve(ctx.cwd, choice.webhookConfigFile);
     try {
@@ -74,7 +77,7 @@ export async function runEnable(args: EnableArgs, ctx: Ctx): Promise<number> {
     {
       ...(args.policy !== undefined ? { policy: args.policy } : {}),
       ...(args.webhookConfigFile !== undefined ? { webhookConfigFile: args.webhookConfigFile } : {}),
-      mayPrompt: args.filename !== '-',
+      specFromStdin: args.filename === '-',
     },
     ctx,
   );
