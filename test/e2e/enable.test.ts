@@ -212,6 +212,10 @@ describe('bad input: one paragraph, exit 1, no stack trace, FILE unchanged', () 
     ['unknown-flag', ['enable', '-f', 'cluster.yaml', '--max-ag', '30']],
     ['bad-kops-version', ['enable', '-f', 'cluster.yaml', '--kops-version', 'latest']],
     ['webhook-without-config', ['enable', '-f', 'cluster.yaml', '--backend', 'webhook']],
+    [
+      'webhook-config-not-kubeconfig',
+      ['enable', '-f', 'cluster.yaml', '--backend', 'webhook', '--webhook-config', 'bad-policy.yaml'],
+    ],
     ['log-flag-for-webhook', ['enable', '-f', 'cluster.yaml', '--backend', 'webhook', '--max-age', '30']],
     ['no-target', ['enable']],
     ['dry-run-and-stdout', ['disable', '-f', 'cluster.yaml', '--dry-run', '--stdout']],
