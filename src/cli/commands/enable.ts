@@ -49,11 +49,18 @@ export function parseEnableArgs(raw: RawEnableFlags & { filename: string }): Ena
 /** The policy and webhook kubeconfig the flags name, read and checked (shared with cluster mode). */
 export async function resolveAuditSettings(
   flags: EnableArgs['flags'],
-  choice: { policy?: string; webhookConfigFile?: string; specFromStdin: boolean },
+  choice: {
+    policy?: string;
+    webhookConfigFile?: string;
+    /** Whether enable may ask for the policy when at a terminal. */
+    mayPrompt: boolean;
+    /** The spec comes from stdin, so `--policy -` cannot. */
+    specFromStdin?: boolean;
+  },
   ctx: Ctx,
 ): Promise<AuditSettings> {
   const policyName =
-    choice.policy ?? (!choice.specFromStdin && canPrompt(ctx) ? await askPolicy(ctx) : DEFAULT_POLICY);
+    choice.policy ?? (choice.mayPrompt && canPrompt(ctx) ? await askPolicy(ctx) : DEFAULT_POLICY);
   const settings: AuditSettings = {
     ...flags,
     policy: await readPolicyChoice(policyName, ctx, choice.specFromStdin),
@@ -100,6 +107,7 @@ export async function runEnable(args: EnableArgs, ctx: Ctx): Promise<number> {
     {
       ...(args.policy !== undefined ? { policy: args.policy } : {}),
       ...(args.webhookConfigFile !== undefined ? { webhookConfigFile: args.webhookConfigFile } : {}),
+      mayPrompt: args.filename !== '-',
       specFromStdin: args.filename === '-',
     },
     ctx,
