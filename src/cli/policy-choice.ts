@@ -3,7 +3,7 @@
  * the user's choice. The policy is validated as kube-apiserver would before anything is planned.
  */
 import { Writable } from 'node:stream';
-import { UsageError } from '../errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
 import type { SourcedText } from '../spec/apply.js';
 import type { Ctx } from './io.js';
 import {
@@ -41,8 +41,19 @@ export function canPrompt(ctx: Ctx): boolean {
   return ctx.io.stdinIsTTY && ctx.io.stderr.isTTY;
 }
 
-/** Ask which policy to use (basic, gce or a file), writing the prompt to stderr. */
+/** Ask which policy to use (basic, gce or a file), writing the prompt to stderr. Ctrl-C exits 130. */
 export async function askPolicy(ctx: Ctx): Promise<string> {
+  try {
+    return await promptPolicy(ctx);
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
+      throw new InterruptedError('Interrupted: no policy chosen; nothing was changed.');
+    }
+    throw error;
+  }
+}
+
+async function promptPolicy(ctx: Ctx): Promise<string> {
   const { select, input } = await import('@inquirer/prompts');
   const output = new Writable({
     write(chunk, _encoding, done) {

@@ -35,6 +35,14 @@ describe('enable: choosing the policy', () => {
     expect(select).not.toHaveBeenCalled();
   });
 
+  it('Ctrl-C at the prompt is an interruption (exit 130), not a crash', async () => {
+    select.mockRejectedValue(
+      Object.assign(new Error('User force closed the prompt'), { name: 'ExitPromptError' }),
+    );
+    const ctx = testCtx({ tty: true, cwd: dir });
+    await expect(runEnable(args(), ctx)).rejects.toMatchObject({ exitCode: 130 });
+  });
+
   it('does not ask without a terminal, and uses gce', async () => {
     const ctx = testCtx({ tty: false, cwd: dir });
     await runEnable(args(), ctx);
