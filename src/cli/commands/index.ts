@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import type { Ctx } from '../io.js';
+import { defineDisable } from './disable.js';
+import { defineEnable } from './enable.js';
 import { defineExplain } from './explain.js';
 import { defineLint } from './lint.js';
 import { defineRender } from './render.js';
 import { defineSimulate } from './simulate.js';
+import { defineStatus } from './status.js';
 
 /**
  * Adds one sub-command to the program. Its action calls `finish(exitCode)`; errors are thrown as
@@ -13,4 +16,12 @@ import { defineSimulate } from './simulate.js';
 export type DefineCommand = (program: Command, ctx: Ctx, finish: (code: number) => void) => void;
 
 /** Every sub-command, in the order `--help` lists them. */
-export const COMMANDS: DefineCommand[] = [defineRender, defineExplain, defineLint, defineSimulate];
+export const COMMANDS: DefineCommand[] = [
+  defineRender,
+  defineEnable,
+  defineDisable,
+  defineStatus,
+  defineExplain,
+  defineLint,
+  defineSimulate,
+];
