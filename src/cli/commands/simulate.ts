@@ -4,14 +4,13 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Option } from 'commander';
 import { ExitCode, UsageError } from '../../errors.js';
-import { type ReadProgress, type ReadSummary, readAuditLog } from '../../logs/read-audit-log.js';
-import { type PolicyUnderTest, Simulation, type SimulationResult } from '../../logs/simulate.js';
+import type { ReadProgress, ReadSummary } from '../../logs/read-audit-log.js';
+import type { PolicyUnderTest, SimulationResult } from '../../logs/simulate.js';
 import { compilePolicy } from '../../policy/evaluate.js';
 import type { Policy } from '../../policy/types.js';
 import type { Ctx } from '../io.js';
 import { toJsonLine } from '../output.js';
 import { POLICY_ARG_HELP, readPolicyArgWithWarnings, writePolicyWarnings } from '../policy-arg.js';
-import { formatProgress, formatSimulation } from '../views/simulate.js';
 import type { DefineCommand } from './index.js';
 
 export interface SimulateOptions {
@@ -77,8 +76,14 @@ export async function runSimulate(options: SimulateOptions, ctx: Ctx): Promise<n
         loaded.policy.rules.some((r) => r.omitManagedFields === true),
     });
   }
+  // Loaded here, not at start-up: every other command starts faster without them.
+  const [{ readAuditLog }, { Simulation }, { formatProgress, formatSimulation }] = await Promise.all([
+    import('../../logs/read-audit-log.js'),
+    import('../../logs/simulate.js'),
+    import('../views/simulate.js'),
+  ]);
   const simulation = new Simulation(subjects);
-  const progress = ctx.io.stderr.isTTY ? progressLine(ctx) : undefined;
+  const progress = ctx.io.stderr.isTTY ? progressLine(ctx, formatProgress) : undefined;
   const managedFields = subjects.some((s) => s.omitsManagedFields);
   let summary: ReadSummary;
   try {
@@ -172,7 +177,10 @@ export function jsonView(summary: ReadSummary, result: SimulationResult): object
 }
 
 /** bytes read, events/s and ETA on stderr, rewritten in place; only on a terminal. */
-function progressLine(ctx: Ctx): { update: (p: ReadProgress) => void; clear: () => void } {
+function progressLine(
+  ctx: Ctx,
+  formatProgress: (p: ReadProgress, elapsedMs: number) => string,
+): { update: (p: ReadProgress) => void; clear: () => void } {
   const started = ctx.now();
   let last = started;
   let drawn = false;

@@ -213,3 +213,15 @@ describe('ruleLabel', () => {
     expect(ruleLabel(rule as never)).toBe(label);
   });
 });
+
+describe('Simulation.mergeState', () => {
+  it('two halves merged give what one pass gives (how worker threads combine)', () => {
+    const whole = run([wide, narrow]);
+    const first = new Simulation([wide, narrow]);
+    const second = new Simulation([wide, narrow]);
+    for (const [i, r] of records.entries()) (i < 2 ? first : second).add(r);
+    // Structured clone, as postMessage would send it.
+    first.mergeState(structuredClone(second.exportState()));
+    expect(first.result()).toEqual(whole);
+  });
+});
