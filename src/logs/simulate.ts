@@ -97,7 +97,7 @@ export interface SimulationResult {
 
 /**
  * A copy of `text` that does not keep alive the string it was sliced from: strings read from the log
- * are slices of a whole decoded chunk (256 KiB), and a slice kept in a map would keep that chunk.
+ * are slices of a whole decoded chunk (120 KiB), and a slice kept in a map would keep that chunk.
  */
 export function detach(text: string): string {
   return ` ${text}`.slice(1);
