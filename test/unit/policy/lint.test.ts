@@ -205,6 +205,14 @@ describe('lint warnings', () => {
     expect(result.warnings.map((w) => w.code)).toEqual(['UNKNOWN_FIELD']);
   });
 
+  it('no omitManagedFields advice for a kube-apiserver older than 1.23, which lacks the field', () => {
+    const gce = readFileSync(path.join(REPO_ROOT, 'templates', 'gce.yaml'), 'utf8');
+    const codes = (v: string) =>
+      lintPolicyText(gce, 'gce', { kubernetesVersion: v }).warnings.map((w) => w.code);
+    expect(codes('1.22')).not.toContain('MANAGED_FIELDS_LOGGED');
+    expect(codes('1.23')).toContain('MANAGED_FIELDS_LOGGED');
+  });
+
   it('group "*" is an error for --kubernetes-version 1.35 and fine for 1.36', () => {
     const text = `${HEAD}rules:\n- level: Metadata\n  resources: [{group: "*"}]\n- level: Metadata\n`;
     expect(lintPolicyText(text, 'p.yaml', { kubernetesVersion: '1.35' }).valid).toBe(false);
