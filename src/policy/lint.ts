@@ -207,8 +207,8 @@ export function lintPolicy(policy: Policy, map?: PolicySourceMap, options: LintO
   const managed = rules.flatMap((rule, i) => {
     // Nothing to suggest to a kube-apiserver that has no omitManagedFields.
     if (!version.omitManagedFields || !live(i) || !bodies(rule)) return [];
-    const omitted = rule.omitManagedFields ?? policy.omitManagedFields ?? false;
-    if (omitted) return [];
+    // Only when nobody chose: an explicit false (rule or policy) is a decision, not an oversight.
+    if ((rule.omitManagedFields ?? policy.omitManagedFields) !== undefined) return [];
     const region = regions[i]!;
     if (region.kind === 'nonResource') return [];
     // At Request only create and update carry whole objects; at RequestResponse every response does.
