@@ -287,7 +287,9 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
   if (webhook) {
     if (!rules.fileAssetMode) {
       warnings.push(
-        "The webhook kubeconfig is written without `mode` (kops 1.24 added it); nodes get kops' default 0440. Give --kops-version 1.24 or newer to restrict it to 0400.",
+        rules.version
+          ? `${rules.label} has no \`mode\` for file assets (added in 1.24), so nodes get the webhook kubeconfig with kops' default 0440.`
+          : "The webhook kubeconfig is written without `mode` (kops 1.24 added it); nodes get kops' default 0440. Give --kops-version 1.24 or newer to restrict it to 0400.",
       );
     }
     const webhookEntries: YamlEntries = [
@@ -362,6 +364,10 @@ function verifyEnabled(
     if (value === null ? got !== undefined : !sameValue(got, value)) fail(`spec.kubeAPIServer.${field}`);
   }
   if (setup.ourPolicy?.path !== expect.policyPath) fail('the policy file asset');
+  const roles = setup.ourPolicy?.roles ?? [];
+  if (roles.length !== expect.roles.length || !expect.roles.every((r) => roles.includes(r))) {
+    fail('the roles of the policy file asset');
+  }
   if (expect.webhook !== (setup.ourWebhook !== undefined)) fail('the webhook file asset');
   if (fieldString(setup, 'auditPolicyFile') !== expect.policyPath) fail('auditPolicyFile');
   for (const field of Object.keys(setup.fields) as AuditField[]) {
