@@ -106,6 +106,11 @@ export function parseSpec(text: string, source: string): ParsedSpec {
       hint: 'A kops Cluster needs `spec:` followed by indented fields; see `kops get cluster NAME -o yaml`.',
     });
   }
+  if (specNode.items.length === 0) {
+    throw new SpecError(`${source}:${nodeLine(text, specNode, clusterLine)}: the Cluster's spec is empty.`, {
+      hint: 'Give the full Cluster spec, as `kops get cluster NAME -o yaml` prints it.',
+    });
+  }
   const fileAssets = specNode.get('fileAssets', true);
   if (
     fileAssets !== undefined &&

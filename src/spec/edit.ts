@@ -217,6 +217,7 @@ export class SpecEditor {
   setValue(path: readonly string[], key: string, value: YamlValue): void {
     const map = this.mapAt(path);
     if (!map) {
+      if (path.length === 0) throw new SpecError(`${this.source}: the Cluster's spec is empty.`);
       this.setValue(path.slice(0, -1), path[path.length - 1]!, [[key, value]]);
       return;
     }
@@ -240,6 +241,7 @@ export class SpecEditor {
     if (entries.length === 0) return;
     const map = this.mapAt(path);
     if (!map) {
+      if (path.length === 0) throw new SpecError(`${this.source}: the Cluster's spec is empty.`);
       this.setValue(path.slice(0, -1), path[path.length - 1]!, entries);
       return;
     }
