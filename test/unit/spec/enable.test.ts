@@ -285,6 +285,21 @@ describe('enable: bad specs', () => {
       /cluster.yaml:\d+: spec.kubeAPIServer.auditLogMaxage \(did you mean auditLogMaxAge\?\)/,
     ],
     ['unknown audit field', kopsSpec('    auditLogRotate: true\n'), /spec.kubeAPIServer.auditLogRotate/],
+    [
+      'spec empty',
+      'apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nspec: {}\n',
+      /cluster.yaml:3: the Cluster's spec is empty/,
+    ],
+    [
+      'kubeAPIServer shared through an anchor',
+      kopsSpec('    anonymousAuth: false\n').replace('  kubeAPIServer:', '  kubeAPIServer: &shared'),
+      /spec.kubeAPIServer is shared through a YAML anchor or alias \(&shared\)/,
+    ],
+    [
+      'fileAssets is an alias',
+      kopsSpec('', '  x: &list\n  - name: a\n    content: b\n  fileAssets: *list\n'),
+      /spec.fileAssets is shared through a YAML anchor or alias \(\*list\)/,
+    ],
   ];
   it.each(bad)('%s: one SpecError naming the file and line', (_name, text, message) => {
     expect(() => enable(text)).toThrow(SpecError);
