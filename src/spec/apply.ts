@@ -245,7 +245,11 @@ function assetMatches(asset: FileAssetView | undefined, entries: YamlEntries): b
   );
 }
 
-const withNewline = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
+/** File content as written into the spec: \n line endings (readable as a block literal), a final newline. */
+const withNewline = (text: string) => {
+  const lf = text.replace(/\r\n/g, '\n');
+  return lf.endsWith('\n') ? lf : `${lf}\n`;
+};
 const byName = (name: string) => (item: unknown) => isMap(item) && item.get('name') === name;
 const byPaths = (paths: ReadonlySet<string>, keep: ReadonlySet<string>) => (item: unknown) => {
   if (!isMap(item)) return false;

@@ -393,3 +393,10 @@ it('an audit field kops cannot decode is a SpecError with its line, not a crash'
   );
   expect(() => enable(kopsSpec('    auditLogPath: [a]\n'))).toThrow(SpecError);
 });
+
+it('a policy file with Windows line endings is embedded as a readable block literal', () => {
+  const crlfPolicy = { source: 'p.yaml', text: basicPolicy.text.replace(/\n/g, '\r\n') };
+  const after = enable(kopsSpec(), { policy: crlfPolicy }).after;
+  expect(after).toContain('    content: |\n');
+  expect(asset(after, 'kops-audit-policy')!.content.endsWith(basicPolicy.text)).toBe(true);
+});
