@@ -146,6 +146,19 @@ export class KopsClient {
     }
   }
 
+  /** `kops update cluster --name C` without --yes: does kops have changes to apply to the cloud? */
+  async updatePending(name: string): Promise<boolean> {
+    const result = await this.run(['update', 'cluster', '--name', name], { stream: false });
+    return !result.stdout.includes('No changes need to be applied');
+  }
+
+  /** `kops rolling-update cluster` without --yes: do any of these instance groups need a roll? */
+  async rollingUpdatePending(name: string, roles: readonly string[]): Promise<boolean> {
+    const args = rollingUpdateArgs(name, roles).filter((a) => a !== '--yes');
+    const result = await this.run(args, { stream: false });
+    return result.stdout.includes('Must specify --yes to rolling-update');
+  }
+
   /** `kops update cluster --name C --yes`. */
   async update(name: string): Promise<void> {
     await this.run(updateArgs(name), { stream: true });
