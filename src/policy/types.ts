@@ -45,6 +45,8 @@ export interface PolicySourceMap {
   ruleLines: number[];
   /** 1-based line of a field path such as `rules[3].nonResourceURLs[0]`, when known. */
   lineOf(field: string): number | undefined;
+  /** [start, end) character offsets of a field's value in the text (e.g. `rules[3]`), when known. */
+  spanOf?(field: string): [number, number] | undefined;
 }
 
 /** A policy as loaded from a file: the model, where it came from, and its text. */

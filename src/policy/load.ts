@@ -1,0 +1,406 @@
+import { type Diagnostic, PolicyError } from '../errors.js';
+import type { GroupResources, LoadedPolicy, Policy, PolicyRule, PolicySourceMap } from './types.js';
+import { type ValidateOptions, validatePolicy } from './validate.js';
+import { versionRules } from './version.js';
+import { childPath, type Plain, type PlainMap, readPlainTree } from './yaml-tree.js';
+
+/**
+ * Read an audit policy as kube-apiserver does (k8s.io/apiserver pkg/audit/policy/reader.go): decode,
+ * check apiVersion and kind, validate, and refuse a policy without rules. Value types that do not fit
+ * are errors (the decoder fails); unknown fields and duplicate keys are warnings, because kube-apiserver
+ * drops them after a strict-decoding warning in its log.
+ */
+
+export type LoadOptions = ValidateOptions;
+
+export interface LoadResult {
+  /** Present when kube-apiserver would accept the policy (warnings allowed). */
+  loaded?: LoadedPolicy;
+  /** Every error and warning, each with its field path and line when known. */
+  diagnostics: Diagnostic[];
+}
+
+/** Like LoadResult, but with the decoded model even when validation fails (lint reads it). */
+export interface DecodeResult {
+  /** Present when the text decodes into a Policy shape (it may still fail validation). */
+  policy?: Policy;
+  map: PolicySourceMap;
+  diagnostics: Diagnostic[];
+}
+
+export const API_VERSION = 'audit.k8s.io/v1';
+const BETA_API_VERSIONS = ['audit.k8s.io/v1beta1', 'audit.k8s.io/v1alpha1'];
+
+const POLICY_FIELDS = ['apiVersion', 'kind', 'metadata', 'rules', 'omitStages', 'omitManagedFields'];
+const RULE_FIELDS = [
+  'level',
+  'users',
+  'userGroups',
+  'verbs',
+  'resources',
+  'namespaces',
+  'nonResourceURLs',
+  'omitStages',
+  'omitManagedFields',
+];
+const GROUP_RESOURCE_FIELDS = ['group', 'resources', 'resourceNames'];
+
+/** What an ignored selector typo does to a rule: it no longer restricts anything. */
+const SELECTOR_MEANING: Record<string, string> = {
+  users: 'every user',
+  userGroups: 'every group',
+  verbs: 'every verb',
+  resources: 'every resource',
+  namespaces: 'every namespace',
+  nonResourceURLs: 'every URL',
+  resourceNames: 'every name',
+};
+
+export function loadPolicy(text: string, source: string, options: LoadOptions = {}): LoadResult {
+  const decoded = decodePolicy(text, source, options);
+  const failed = decoded.diagnostics.some((d) => d.severity === 'error');
+  if (failed || !decoded.policy) return { diagnostics: decoded.diagnostics };
+  return { loaded: { policy: decoded.policy, map: decoded.map, text }, diagnostics: decoded.diagnostics };
+}
+
+/** loadPolicy, throwing a PolicyError that carries every diagnostic when kube-apiserver would refuse it. */
+export function loadPolicyOrThrow(text: string, source: string, options: LoadOptions = {}): LoadedPolicy {
+  const result = loadPolicy(text, source, options);
+  if (result.loaded) return result.loaded;
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  const first = errors[0];
+  const where = first?.line === undefined ? source : `${source}:${first.line}`;
+  const count = errors.length === 1 ? '1 error' : `${errors.length} errors`;
+  throw new PolicyError(
+    `${where}: kube-apiserver would refuse this audit policy (${count}; the first: ${first?.field ? `${first.field}: ` : ''}${first?.message ?? 'unknown'}).`,
+    result.diagnostics,
+    { hint: `Fix ${source} as listed above; \`kops-audit lint ${source}\` checks it again.` },
+  );
+}
+
+export function decodePolicy(text: string, source: string, options: LoadOptions = {}): DecodeResult {
+  const tree = readPlainTree(text);
+  const diagnostics: Diagnostic[] = [...tree.diagnostics];
+  const lineOf = (field: string): number | undefined => {
+    let path = field;
+    for (;;) {
+      const line = tree.lines.get(path);
+      if (line !== undefined) return line;
+      const cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
+      if (cut <= 0) return undefined;
+      path = path.slice(0, cut);
+    }
+  };
+  const ruleLines: number[] = [];
+  const map: PolicySourceMap = {
+    source,
+    ruleLines,
+    lineOf,
+    spanOf: (field) => tree.spans.get(field),
+  };
+  const fail = (): DecodeResult => ({ map, diagnostics: withLines(diagnostics, lineOf) });
+
+  if (tree.diagnostics.some((d) => d.code === 'YAML_SYNTAX')) return fail();
+  const root = tree.value;
+  if (root === undefined || root === null) {
+    diagnostics.push({
+      severity: 'error',
+      code: 'EMPTY_POLICY',
+      message: 'the policy file is empty',
+      fix: `write a Policy: apiVersion: ${API_VERSION}, kind: Policy, and at least one rule`,
+    });
+    return fail();
+  }
+  if (!isPlainMap(root)) {
+    diagnostics.push({
+      severity: 'error',
+      code: 'WRONG_TYPE',
+      message: `expected a Policy object, found ${describe(root)}`,
+      line: 1,
+      fix: `write a Policy: apiVersion: ${API_VERSION}, kind: Policy, rules: [...]`,
+    });
+    return fail();
+  }
+
+  const decoder = new Decoder(diagnostics);
+  decoder.unknownFields(root, '', POLICY_FIELDS);
+  checkTypeMeta(root, options, diagnostics);
+
+  if ('metadata' in root && root.metadata !== null && !isPlainMap(root.metadata)) {
+    decoder.wrongType('metadata', 'an object', root.metadata);
+  }
+  const policy: Policy = {
+    apiVersion: typeof root.apiVersion === 'string' ? root.apiVersion : '',
+    kind: typeof root.kind === 'string' ? root.kind : '',
+    rules: [],
+  };
+  const omitStages = decoder.stringList(root.omitStages, 'omitStages');
+  if (omitStages) policy.omitStages = omitStages as Policy['omitStages'];
+  const omitManagedFields = decoder.bool(root.omitManagedFields, 'omitManagedFields');
+  if (omitManagedFields !== undefined && omitManagedFields !== null)
+    policy.omitManagedFields = omitManagedFields;
+
+  const rules = decoder.list(root.rules, 'rules') ?? [];
+  rules.forEach((raw, i) => {
+    const at = `rules[${i}]`;
+    ruleLines.push(lineOf(at) ?? 0);
+    policy.rules.push(decoder.rule(raw, at));
+  });
+
+  // Validate what did decode, so every error shows in one pass, but say nothing more about a field
+  // whose value already has the wrong type.
+  const undecodable = decoder.failedFields;
+  const covered = (field: string | undefined) =>
+    field !== undefined &&
+    undecodable.some(
+      (f) =>
+        field === f || field.startsWith(`${f}.`) || field.startsWith(`${f}[`) || f.startsWith(`${field}[`),
+    );
+  diagnostics.push(...validatePolicy(policy, options).filter((d) => !covered(d.field)));
+  if (undecodable.length > 0) return fail();
+  return { policy, map, diagnostics: withLines(diagnostics, lineOf) };
+}
+
+function checkTypeMeta(root: PlainMap, options: LoadOptions, diagnostics: Diagnostic[]): void {
+  const error = (code: string, field: string, message: string, fix: string) =>
+    diagnostics.push({ severity: 'error', code, field, message, fix });
+  const apiVersion = root.apiVersion;
+  const version = versionRules(options.kubernetesVersion);
+  if (apiVersion === undefined || apiVersion === null || apiVersion === '') {
+    error(
+      'API_VERSION_MISSING',
+      'apiVersion',
+      "Object 'apiVersion' is missing: kube-apiserver refuses a policy without it",
+      `add \`apiVersion: ${API_VERSION}\``,
+    );
+  } else if (typeof apiVersion !== 'string') {
+    error(
+      'WRONG_TYPE',
+      'apiVersion',
+      `expected a string, found ${describe(apiVersion)}`,
+      `write \`apiVersion: ${API_VERSION}\``,
+    );
+  } else if (BETA_API_VERSIONS.includes(apiVersion)) {
+    if (version.betaPolicyVersions) {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'API_VERSION_DEPRECATED',
+        field: 'apiVersion',
+        message: `${apiVersion} is deprecated since Kubernetes 1.21 and removed from kube-apiserver in 1.24`,
+        fix: `change apiVersion to ${API_VERSION} (the fields are the same)`,
+      });
+    } else {
+      error(
+        'API_VERSION_REMOVED',
+        'apiVersion',
+        `${apiVersion} is no longer accepted: audit.k8s.io/v1alpha1 and v1beta1 policies were deprecated in Kubernetes 1.21 and removed from kube-apiserver in 1.24 (checked for ${version.version})`,
+        `change apiVersion to ${API_VERSION} (the fields are the same)`,
+      );
+    }
+  } else if (apiVersion !== API_VERSION) {
+    error(
+      'API_VERSION_UNKNOWN',
+      'apiVersion',
+      `unknown group version "${apiVersion}" for an audit policy`,
+      `write \`apiVersion: ${API_VERSION}\``,
+    );
+  }
+
+  const kind = root.kind;
+  if (kind === undefined || kind === null || kind === '') {
+    error(
+      'KIND_MISSING',
+      'kind',
+      "Object 'Kind' is missing: kube-apiserver refuses a policy without it",
+      'add `kind: Policy`',
+    );
+  } else if (typeof kind !== 'string') {
+    error('WRONG_TYPE', 'kind', `expected a string, found ${describe(kind)}`, 'write `kind: Policy`');
+  } else if (kind !== 'Policy') {
+    error(
+      'KIND_UNKNOWN',
+      'kind',
+      `no kind "${kind}" is registered for the audit.k8s.io group`,
+      kind.toLowerCase() === 'policy'
+        ? 'write `kind: Policy` (kinds are case-sensitive)'
+        : 'write `kind: Policy`',
+    );
+  }
+}
+
+/** Typed decoding of plain values into the Policy model, one diagnostic per mismatch. */
+class Decoder {
+  readonly failedFields: string[] = [];
+  constructor(private readonly diagnostics: Diagnostic[]) {}
+
+  wrongType(field: string, expected: string, found: Plain, fix?: string): void {
+    this.failedFields.push(field);
+    this.diagnostics.push({
+      severity: 'error',
+      code: 'WRONG_TYPE',
+      field,
+      message: `expected ${expected}, found ${describe(found)}; kube-apiserver cannot decode the policy`,
+      ...(fix ? { fix } : {}),
+    });
+  }
+
+  unknownFields(map: PlainMap, path: string, known: readonly string[]): void {
+    for (const key of Object.keys(map)) {
+      if (known.includes(key)) continue;
+      const suggestion = suggestField(key, known);
+      const meaning = suggestion ? SELECTOR_MEANING[suggestion] : undefined;
+      const consequence = meaning ? `, so this rule is not limited by it and matches ${meaning}` : '';
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'UNKNOWN_FIELD',
+        field: childPath(path, key),
+        message: `unknown field "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}: kube-apiserver drops it with only a log warning${consequence}`,
+        fix: suggestion
+          ? `rename "${key}" to "${suggestion}"`
+          : `remove "${key}" (known fields: ${known.join(', ')})`,
+      });
+    }
+  }
+
+  list(value: Plain | undefined, field: string): Plain[] | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (Array.isArray(value)) return value;
+    const example = typeof value === 'string' ? ` write \`${lastSegment(field)}: ["${value}"]\`` : '';
+    this.wrongType(field, 'a list', value, example ? example.trim() : undefined);
+    return undefined;
+  }
+
+  stringList(value: Plain | undefined, field: string): string[] | undefined {
+    const items = this.list(value, field);
+    if (!items) return undefined;
+    const out: string[] = [];
+    items.forEach((item, i) => {
+      const s = this.string(item, `${field}[${i}]`);
+      if (s !== undefined) out.push(s);
+    });
+    return out;
+  }
+
+  /** null decodes to "" (Go leaves the zero value). */
+  string(value: Plain | undefined, field: string): string | undefined {
+    if (value === undefined) return undefined;
+    if (value === null) return '';
+    if (typeof value === 'string') return value;
+    const quoted =
+      typeof value === 'number' || typeof value === 'boolean' ? `quote it: "${String(value)}"` : undefined;
+    this.wrongType(field, 'a string', value, quoted);
+    return undefined;
+  }
+
+  bool(value: Plain | undefined, field: string): boolean | null | undefined {
+    if (value === undefined) return undefined;
+    if (value === null || typeof value === 'boolean') return value;
+    this.wrongType(
+      field,
+      'true or false',
+      value,
+      typeof value === 'string' ? 'remove the quotes' : undefined,
+    );
+    return undefined;
+  }
+
+  rule(raw: Plain, at: string): PolicyRule {
+    const rule = { level: '' } as unknown as PolicyRule;
+    if (raw === null) return rule;
+    if (!isPlainMap(raw)) {
+      this.wrongType(at, 'a rule object', raw, 'write each rule as `- level: ...` with its selectors');
+      return rule;
+    }
+    this.unknownFields(raw, at, RULE_FIELDS);
+    const level = this.string(raw.level, `${at}.level`);
+    if (level !== undefined) rule.level = level as PolicyRule['level'];
+    for (const key of [
+      'users',
+      'userGroups',
+      'verbs',
+      'namespaces',
+      'nonResourceURLs',
+      'omitStages',
+    ] as const) {
+      const values = this.stringList(raw[key], `${at}.${key}`);
+      if (values) (rule as unknown as Record<string, string[]>)[key] = values;
+    }
+    const resources = this.list(raw.resources, `${at}.resources`);
+    if (resources)
+      rule.resources = resources.map((entry, j) => this.groupResources(entry, `${at}.resources[${j}]`));
+    const omitManagedFields = this.bool(raw.omitManagedFields, `${at}.omitManagedFields`);
+    if (omitManagedFields !== undefined) rule.omitManagedFields = omitManagedFields;
+    return rule;
+  }
+
+  groupResources(raw: Plain, at: string): GroupResources {
+    const entry: GroupResources = {};
+    if (raw === null) return entry;
+    if (!isPlainMap(raw)) {
+      this.wrongType(at, 'an object with group, resources, resourceNames', raw);
+      return entry;
+    }
+    this.unknownFields(raw, at, GROUP_RESOURCE_FIELDS);
+    const group = this.string(raw.group, `${at}.group`);
+    if (group !== undefined) entry.group = group;
+    const resources = this.stringList(raw.resources, `${at}.resources`);
+    if (resources) entry.resources = resources;
+    const names = this.stringList(raw.resourceNames, `${at}.resourceNames`);
+    if (names) entry.resourceNames = names;
+    return entry;
+  }
+}
+
+function withLines(diagnostics: Diagnostic[], lineOf: (field: string) => number | undefined): Diagnostic[] {
+  return diagnostics.map((d) => {
+    if (d.line !== undefined || d.field === undefined) return d;
+    const line = lineOf(d.field);
+    return line === undefined ? d : { ...d, line };
+  });
+}
+
+function isPlainMap(value: Plain | undefined): value is PlainMap {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: Plain): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `the string "${value}"`;
+  return `the ${typeof value} ${String(value)}`;
+}
+
+function lastSegment(field: string): string {
+  return field.slice(field.lastIndexOf('.') + 1).replace(/\[\d+\]$/, '');
+}
+
+/** The known field a typo most likely meant: same letters in another case, a missing "s", or 1–2 edits. */
+function suggestField(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  const exact = known.find((k) => k.toLowerCase() === lower || k.toLowerCase() === `${lower}s`);
+  if (exact) return exact;
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,438 @@
+/**
+ * Apply and remove kops-audit's settings, text to text. `applyAuditSettings` is what `enable`
+ * writes; `removeAuditSettings` is what `disable` writes. Both re-parse their result and check it
+ * before returning it, and never touch a byte outside the Cluster document.
+ */
+import { isMap } from 'yaml';
+import { ConflictError, InternalError, SpecError, UsageError } from '../errors.js';
+import {
+  apiServerRoles,
+  DEFAULT_LOG_PATH,
+  DEFAULT_POLICY_PATH,
+  type KopsRules,
+  type KopsVersion,
+  kopsRules,
+  unmountedReason,
+  webhookPathFor,
+} from './compat.js';
+import { type ParsedSpec, parseSpec } from './document.js';
+import { Literal, SpecEditor, type YamlEntries } from './edit.js';
+import { AUDIT_FIELDS, type AuditField } from './fields.js';
+import {
+  type AuditSetup,
+  type FileAssetView,
+  type ForeignSetup,
+  fieldString,
+  foreignSetup,
+  ownershipRecord,
+  POLICY_ASSET,
+  readAuditSetup,
+  WEBHOOK_ASSET,
+} from './read.js';
+
+export type Backend = 'log' | 'webhook' | 'log,webhook';
+export const BACKENDS: readonly Backend[] = ['log', 'webhook', 'log,webhook'];
+
+/** CIS Kubernetes Benchmark values (1.2.17-1.2.19 in CIS 1.9-1.12), the defaults of enable. */
+export const CIS_ROTATION = { auditLogMaxAge: 30, auditLogMaxBackups: 10, auditLogMaxSize: 100 } as const;
+
+/** Text of a file kops-audit ships to the nodes: where it came from (for messages) and what it says. */
+export interface SourcedText {
+  source: string;
+  text: string;
+}
+
+/** What `enable` should make true. Fields left undefined keep what the spec has (or the default). */
+export interface AuditSettings {
+  /** The audit policy, already validated (policy/load.ts). */
+  policy: SourcedText;
+  backend: Backend;
+  /** Undefined: write what works on every kops version. */
+  kopsVersion?: KopsVersion;
+  /** Where nodes get the policy (`--policy-path`); default: where it is now, else DEFAULT_POLICY_PATH. */
+  policyPath?: string;
+  /** `--log-path`; default: what the spec has, else DEFAULT_LOG_PATH. */
+  logPath?: string;
+  /** `--max-age`, `--max-backups`, `--max-size`: a value already in the spec is kept unless given. */
+  maxAge?: number;
+  maxBackups?: number;
+  maxSize?: number;
+  /** `--log-format` (json or legacy). */
+  logFormat?: string;
+  /** The webhook kubeconfig (`--webhook-config FILE`); needed for a webhook backend unless already shipped. */
+  webhookConfig?: SourcedText;
+  /** Webhook flags the user gave, by kops field name (auditWebhookBatchMaxWait: '5s', ...). */
+  webhookFields?: Partial<Record<AuditField, string | number | boolean>>;
+  /** Replace a hand-written setup (its fields and the assets they point at). */
+  force?: boolean;
+}
+
+export interface SpecEdit {
+  /** The new spec text (equal to the input when nothing changes). */
+  text: string;
+  /** Things the user should know that do not stop the change. */
+  warnings: string[];
+  /** Hand-written assets removed by --force. */
+  removedForeign: FileAssetView[];
+  /** Where the Cluster is, for summaries. */
+  cluster: { name: string; apiVersion: string };
+}
+
+const sameValue = (a: unknown, b: unknown) => a !== undefined && a !== null && String(a) === String(b);
+
+function describeForeign(source: string, setup: AuditSetup, foreign: ForeignSetup): string {
+  const parts: string[] = [];
+  for (const field of foreign.fields) {
+    parts.push(
+      `spec.kubeAPIServer.${field}: ${fieldString(setup, field)} (line ${setup.fields[field]?.line})`,
+    );
+  }
+  for (const asset of foreign.assets) {
+    parts.push(`file asset ${asset.name ?? '(no name)'} at ${asset.path} (line ${asset.line})`);
+  }
+  return `${source} already has an audit setup that kops-audit did not write: ${parts.join('; ')}.`;
+}
+
+function refuseMisspelt(parsed: ParsedSpec, setup: AuditSetup): void {
+  if (setup.misspelt.length === 0) return;
+  const list = setup.misspelt
+    .map(
+      (m) =>
+        `${parsed.source}:${m.line}: spec.kubeAPIServer.${m.key}${m.meant ? ` (did you mean ${m.meant}?)` : ''}`,
+    )
+    .join('; ');
+  const fix = setup.misspelt.find((m) => m.meant);
+  throw new SpecError(
+    `${parsed.source} has an audit field kops does not know, which kops accepts and then silently ignores: ${list}.`,
+    {
+      hint: fix
+        ? `Rename ${fix.key} to ${fix.meant} (field names are case-sensitive), or remove it, then run the command again.`
+        : 'Remove the field or correct its name (see the kops cluster spec docs), then run the command again.',
+    },
+  );
+}
+
+function checkPolicyPath(rules: KopsRules, policyPath: string, flagGiven: boolean): void {
+  const flag = flagGiven ? '--policy-path' : 'the policy path already in the spec';
+  if (!policyPath.startsWith('/')) {
+    throw new UsageError(`${flag} must be an absolute path on the node, not ${JSON.stringify(policyPath)}.`, {
+      hint: `Use e.g. --policy-path ${DEFAULT_POLICY_PATH}.`,
+    });
+  }
+  const reason = unmountedReason(rules, policyPath);
+  if (reason) {
+    throw new UsageError(`${flag} ${policyPath} is not visible to kube-apiserver: ${reason}.`, {
+      hint: `Use a file in a sub-directory of /srv/kubernetes/kube-apiserver/ (the default, ${DEFAULT_POLICY_PATH}, works on every kops version), or give the exact --kops-version.`,
+    });
+  }
+}
+
+/** The kubeAPIServer values enable wants; `null` removes a field kops-audit added before. */
+function desiredFields(
+  settings: AuditSettings,
+  setup: AuditSetup,
+  policyPath: string,
+  webhookPath: string,
+  warnings: string[],
+): Map<AuditField, string | number | boolean | null> {
+  const want = new Map<AuditField, string | number | boolean | null>();
+  const owned = new Set(setup.ownedFields);
+  const log = settings.backend.includes('log');
+  const webhook = settings.backend.includes('webhook');
+  const keepOr = (field: AuditField, flag: string | number | undefined, fallback: string | number) =>
+    flag ?? (setup.fields[field] !== undefined ? (setup.fields[field]!.value as string | number) : fallback);
+  const rotation: [AuditField, number | undefined, string][] = [
+    ['auditLogMaxAge', settings.maxAge, '--max-age'],
+    ['auditLogMaxBackups', settings.maxBackups, '--max-backups'],
+    ['auditLogMaxSize', settings.maxSize, '--max-size'],
+  ];
+  if (log) {
+    want.set('auditLogPath', keepOr('auditLogPath', settings.logPath, DEFAULT_LOG_PATH));
+    for (const [field, flag, name] of rotation) {
+      const value = keepOr(field, flag, CIS_ROTATION[field as keyof typeof CIS_ROTATION]);
+      want.set(field, value);
+      const minimum = CIS_ROTATION[field as keyof typeof CIS_ROTATION];
+      if (flag === undefined && typeof value === 'number' && value < minimum && value !== 0) {
+        warnings.push(
+          `spec.kubeAPIServer.${field} is ${value}, kept as it was; the CIS benchmark asks for at least ${minimum} (pass ${name} ${minimum} to raise it).`,
+        );
+      }
+    }
+  } else {
+    for (const field of [
+      'auditLogPath',
+      'auditLogMaxAge',
+      'auditLogMaxBackups',
+      'auditLogMaxSize',
+    ] as const) {
+      if (owned.has(field)) want.set(field, null);
+    }
+    if (setup.fields.auditLogPath !== undefined && !owned.has('auditLogPath')) {
+      warnings.push(
+        `spec.kubeAPIServer.auditLogPath was set before kops-audit (${fieldString(setup, 'auditLogPath')}), so the log backend stays on; remove it by hand for webhook only.`,
+      );
+    }
+  }
+  if (settings.logFormat !== undefined) want.set('auditLogFormat', settings.logFormat);
+  want.set('auditPolicyFile', policyPath);
+  if (webhook) {
+    want.set('auditWebhookConfigFile', webhookPath);
+    for (const [field, value] of Object.entries(settings.webhookFields ?? {})) {
+      if (value !== undefined) want.set(field as AuditField, value);
+    }
+  } else {
+    const current = fieldString(setup, 'auditWebhookConfigFile');
+    if (current !== undefined && (current === setup.ourWebhook?.path || settings.force))
+      want.set('auditWebhookConfigFile', null);
+    for (const field of owned) {
+      if (field.startsWith('auditWebhook') && !want.has(field)) want.set(field, null);
+    }
+  }
+  return want;
+}
+
+function assetMatches(asset: FileAssetView | undefined, entries: YamlEntries): boolean {
+  if (!asset) return false;
+  const want = new Map(entries);
+  const roles = want.get('roles') as string[];
+  const content = want.get('content') as Literal;
+  return (
+    asset.path === want.get('path') &&
+    asset.mode === want.get('mode') &&
+    asset.isBase64 !== true &&
+    asset.content === content.text &&
+    asset.roles !== undefined &&
+    asset.roles.length === roles.length &&
+    roles.every((r) => asset.roles!.includes(r))
+  );
+}
+
+const withNewline = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
+const byName = (name: string) => (item: unknown) => isMap(item) && item.get('name') === name;
+const byPaths = (paths: ReadonlySet<string>, keep: ReadonlySet<string>) => (item: unknown) => {
+  if (!isMap(item)) return false;
+  const path = item.get('path');
+  const name = item.get('name');
+  return typeof path === 'string' && paths.has(path) && !(typeof name === 'string' && keep.has(name));
+};
+
+/** `enable`: the spec text with kops-audit's audit setup in place. */
+export function applyAuditSettings(text: string, source: string, settings: AuditSettings): SpecEdit {
+  const parsed = parseSpec(text, source);
+  const setup = readAuditSetup(parsed);
+  refuseMisspelt(parsed, setup);
+  const rules = kopsRules(settings.kopsVersion);
+  const warnings: string[] = [];
+  const policyPath = settings.policyPath ?? setup.ourPolicy?.path ?? DEFAULT_POLICY_PATH;
+  checkPolicyPath(rules, policyPath, settings.policyPath !== undefined);
+  const webhook = settings.backend.includes('webhook');
+  const webhookPath = webhookPathFor(policyPath);
+  const foreign = foreignSetup(setup, webhook ? [policyPath, webhookPath] : [policyPath]);
+  if (foreign && !settings.force) {
+    throw new ConflictError(describeForeign(source, setup, foreign), {
+      hint: "kops-audit leaves a setup it did not write alone. Re-run with --force to replace it (the file assets its audit fields point at are removed and kops-audit's are added), or remove it by hand.",
+    });
+  }
+  let webhookContent = settings.webhookConfig?.text;
+  if (webhook && webhookContent === undefined) {
+    if (setup.ourWebhook?.content === undefined) {
+      throw new UsageError(
+        `--backend ${settings.backend} needs the webhook's kubeconfig: --webhook-config FILE.`,
+        {
+          hint: 'Give the kubeconfig kube-apiserver should use to reach your audit webhook, e.g. --webhook-config webhook.kubeconfig.',
+        },
+      );
+    }
+    webhookContent = setup.ourWebhook.content;
+  }
+  if (setup.fields.auditDynamicConfiguration !== undefined) {
+    warnings.push(
+      'spec.kubeAPIServer.auditDynamicConfiguration is set; kube-apiserver removed that flag in Kubernetes 1.19 and will not start with it. Remove it.',
+    );
+  }
+
+  const editor = new SpecEditor(parsed);
+  const removedForeign = foreign?.assets ?? [];
+  const want = desiredFields(settings, setup, policyPath, webhookPath, warnings);
+  const owned = new Set<AuditField>();
+  for (const field of [...want.keys()].sort()) {
+    const value = want.get(field)!;
+    const present = setup.fields[field] !== undefined;
+    if (value === null) {
+      editor.removeKey(['kubeAPIServer'], field);
+      continue;
+    }
+    if (!present || setup.ownedFields.includes(field)) owned.add(field);
+    if (present && sameValue(setup.fields[field]!.value, value)) continue;
+    editor.setValue(['kubeAPIServer'], field, value);
+  }
+
+  const roles = apiServerRoles(rules, parsed.instanceGroupRoles);
+  const policyEntries: YamlEntries = [
+    ['name', POLICY_ASSET],
+    ['path', policyPath],
+    ['roles', roles],
+    ['content', new Literal(ownershipRecord([...owned]) + withNewline(settings.policy.text))],
+  ];
+  const current = readAuditSetup(editor.parsed);
+  if (!assetMatches(current.ourPolicy, policyEntries))
+    editor.upsertItem(['fileAssets'], byName(POLICY_ASSET), policyEntries);
+  if (webhook) {
+    if (!rules.fileAssetMode) {
+      warnings.push(
+        "The webhook kubeconfig is written without `mode` (kops 1.24 added it); nodes get kops' default 0440. Give --kops-version 1.24 or newer to restrict it to 0400.",
+      );
+    }
+    const webhookEntries: YamlEntries = [
+      ['name', WEBHOOK_ASSET],
+      ['path', webhookPath],
+      ['roles', roles],
+      ...(rules.fileAssetMode ? ([['mode', '0400']] as const) : []),
+      ['content', new Literal(withNewline(webhookContent!))],
+    ];
+    const now = readAuditSetup(editor.parsed);
+    if (!assetMatches(now.ourWebhook, webhookEntries))
+      editor.upsertItem(['fileAssets'], byName(WEBHOOK_ASSET), webhookEntries);
+  } else {
+    editor.removeItems(['fileAssets'], byName(WEBHOOK_ASSET));
+  }
+  // Hand-written assets go last, so that the list is never emptied and re-created elsewhere.
+  if (removedForeign.length > 0) {
+    const paths = new Set(removedForeign.map((a) => a.path!));
+    editor.removeItems(['fileAssets'], byPaths(paths, new Set([POLICY_ASSET, WEBHOOK_ASSET])));
+  }
+
+  const result = editor.text;
+  verifyEnabled(text, result, source, parsed, { want, policyPath, webhookPath, webhook, roles });
+  return {
+    text: result,
+    warnings,
+    removedForeign,
+    cluster: { name: parsed.cluster.name, apiVersion: parsed.cluster.apiVersion },
+  };
+}
+
+/** Re-read what we wrote: the intended values are there and nothing outside the Cluster moved. */
+function verifyEnabled(
+  before: string,
+  after: string,
+  source: string,
+  original: ParsedSpec,
+  expect: {
+    want: Map<AuditField, string | number | boolean | null>;
+    policyPath: string;
+    webhookPath: string;
+    webhook: boolean;
+    roles: string[];
+  },
+): void {
+  const fail = (what: string): never => {
+    throw new InternalError(
+      `kops-audit produced a spec that does not check out (${what}); nothing was written.`,
+      {
+        hint: 'This is a bug in kops-audit; please report it with the spec (credentials removed).',
+      },
+    );
+  };
+  let reparsed: ParsedSpec;
+  try {
+    reparsed = parseSpec(after, source);
+  } catch (error) {
+    fail(`it does not parse: ${(error as Error).message}`);
+    return;
+  }
+  checkOutsideCluster(before, after, original, reparsed, fail);
+  const setup = readAuditSetup(reparsed);
+  for (const [field, value] of expect.want) {
+    const got = setup.fields[field]?.value;
+    if (value === null ? got !== undefined : !sameValue(got, value)) fail(`spec.kubeAPIServer.${field}`);
+  }
+  if (setup.ourPolicy?.path !== expect.policyPath) fail('the policy file asset');
+  if (expect.webhook !== (setup.ourWebhook !== undefined)) fail('the webhook file asset');
+  if (fieldString(setup, 'auditPolicyFile') !== expect.policyPath) fail('auditPolicyFile');
+  for (const field of Object.keys(setup.fields) as AuditField[]) {
+    if (AUDIT_FIELDS[field] === 'int32' && typeof setup.fields[field]!.value !== 'number')
+      fail(`${field} is not a number`);
+  }
+}
+
+function checkOutsideCluster(
+  before: string,
+  after: string,
+  original: ParsedSpec,
+  reparsed: ParsedSpec,
+  fail: (what: string) => never,
+): void {
+  const start = original.cluster.doc.range[0];
+  const tail = before.length - original.cluster.doc.range[2];
+  if (
+    after.slice(0, start) !== before.slice(0, start) ||
+    after.slice(after.length - tail) !== before.slice(before.length - tail)
+  ) {
+    fail('a byte outside the Cluster document changed');
+  }
+  if (reparsed.docs.length !== original.docs.length || reparsed.cluster.index !== original.cluster.index) {
+    fail('the documents of the file changed');
+  }
+  if (
+    reparsed.cluster.name !== original.cluster.name ||
+    reparsed.cluster.apiVersion !== original.cluster.apiVersion
+  ) {
+    fail('the Cluster name or apiVersion changed');
+  }
+}
+
+/** `disable`: the spec text without what kops-audit added. Someone else's setup stays untouched. */
+export function removeAuditSettings(text: string, source: string): SpecEdit {
+  const parsed = parseSpec(text, source);
+  const setup = readAuditSetup(parsed);
+  const warnings: string[] = [];
+  for (const m of setup.misspelt) {
+    warnings.push(
+      `${source}:${m.line}: spec.kubeAPIServer.${m.key} is not a kops field and is ignored by kops${m.meant ? ` (did you mean ${m.meant}?)` : ''}.`,
+    );
+  }
+  const editor = new SpecEditor(parsed);
+  if (setup.ourPolicy || setup.ourWebhook) {
+    const remove = new Set<AuditField>(setup.ownedFields);
+    if (
+      setup.ourPolicy?.path !== undefined &&
+      fieldString(setup, 'auditPolicyFile') === setup.ourPolicy.path
+    ) {
+      remove.add('auditPolicyFile');
+    }
+    if (
+      setup.ourWebhook?.path !== undefined &&
+      fieldString(setup, 'auditWebhookConfigFile') === setup.ourWebhook.path
+    ) {
+      remove.add('auditWebhookConfigFile');
+    }
+    if (!setup.hasOwnershipRecord) {
+      warnings.push(
+        `The ${POLICY_ASSET} file asset has lost kops-audit's record of the fields it added, so only auditPolicyFile and auditWebhookConfigFile are removed; check the other audit fields by hand.`,
+      );
+    }
+    for (const field of [...remove].sort()) editor.removeKey(['kubeAPIServer'], field);
+    editor.removeItems(['fileAssets'], (item) => byName(POLICY_ASSET)(item) || byName(WEBHOOK_ASSET)(item));
+  }
+  const foreign = foreignSetup(readAuditSetup(editor.parsed));
+  if (foreign) {
+    warnings.push(`${describeForeign(source, readAuditSetup(editor.parsed), foreign)} It is left as it is.`);
+  }
+  const result = editor.text;
+  const reparsed = parseSpec(result, source);
+  checkOutsideCluster(text, result, parsed, reparsed, (what) => {
+    throw new InternalError(
+      `kops-audit produced a spec that does not check out (${what}); nothing was written.`,
+    );
+  });
+  const left = readAuditSetup(reparsed);
+  if (left.ourPolicy || left.ourWebhook)
+    throw new InternalError('kops-audit could not remove its file assets; nothing was written.');
+  return {
+    text: result,
+    warnings,
+    removedForeign: [],
+    cluster: { name: parsed.cluster.name, apiVersion: parsed.cluster.apiVersion },
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * Find the kops Cluster in a single- or multi-document spec, as `kops get all -o yaml` prints it or
+ * as teams keep it in git. Parsing is YAML 1.1, as kops (go-yaml v2) reads it, so `0755` stays octal
+ * and `yes` a boolean.
+ */
+import { type Document, isMap, isScalar, isSeq, parseAllDocuments, type YAMLMap, type YAMLSeq } from 'yaml';
+import { SpecError } from '../errors.js';
+import { lineNumberOf } from './text.js';
+
+/** apiVersions under which kops reads a Cluster (the legacy group is rewritten by `kops replace`). */
+export const CLUSTER_API_VERSIONS = [
+  'kops.k8s.io/v1alpha2',
+  'kops/v1alpha2',
+  'kops.k8s.io/v1alpha3',
+] as const;
+
+export const PARSE_OPTIONS = { version: '1.1', keepSourceTokens: false } as const;
+
+export interface ClusterDocument {
+  /** Index of the Cluster among the documents of the file. */
+  index: number;
+  doc: Document.Parsed;
+  apiVersion: string;
+  name: string;
+  /** `spec` of the Cluster (always a block or flow mapping; checked). */
+  spec: YAMLMap;
+}
+
+export interface ParsedSpec {
+  /** The text that was parsed. */
+  text: string;
+  /** The name of the file, or `-` for stdin, used in messages. */
+  source: string;
+  docs: Document.Parsed[];
+  cluster: ClusterDocument;
+  /** `spec.role` of every InstanceGroup in the file, as written (`Master`, `APIServer`, ...). */
+  instanceGroupRoles: string[];
+}
+
+function kindOf(doc: Document.Parsed): { kind?: string; apiVersion?: string } {
+  if (!isMap(doc.contents)) return {};
+  const kind = doc.get('kind');
+  const apiVersion = doc.get('apiVersion');
+  return {
+    kind: typeof kind === 'string' ? kind : undefined,
+    apiVersion: typeof apiVersion === 'string' ? apiVersion : undefined,
+  };
+}
+
+/** Parse `text` and find its one kops Cluster, or throw a SpecError saying what is wrong and where. */
+export function parseSpec(text: string, source: string): ParsedSpec {
+  const docs = parseAllDocuments(text, PARSE_OPTIONS);
+  if (!Array.isArray(docs)) {
+    throw new SpecError(`${source} holds no YAML document.`, {
+      hint: 'Give the file kops prints with `kops get cluster NAME -o yaml` or `kops get all NAME -o yaml`.',
+    });
+  }
+  for (const doc of docs) {
+    const error = doc.errors[0];
+    if (error) {
+      const line = error.linePos?.[0]?.line ?? lineNumberOf(text, error.pos[0]);
+      const detail = error.message.split('\n')[0];
+      throw new SpecError(`${source}:${line}: not valid YAML: ${detail}`, {
+        hint: 'Fix the YAML at that line (check the indentation and quoting), then run the command again.',
+      });
+    }
+  }
+  const clusters: number[] = [];
+  const otherClusters: string[] = [];
+  const instanceGroupRoles: string[] = [];
+  docs.forEach((doc, index) => {
+    const { kind, apiVersion } = kindOf(doc);
+    if (kind === 'Cluster') {
+      if (apiVersion !== undefined && (CLUSTER_API_VERSIONS as readonly string[]).includes(apiVersion)) {
+        clusters.push(index);
+      } else otherClusters.push(apiVersion ?? '(no apiVersion)');
+    }
+    if (kind === 'InstanceGroup') {
+      const role = doc.getIn(['spec', 'role']);
+      if (typeof role === 'string') instanceGroupRoles.push(role);
+    }
+  });
+  if (clusters.length === 0) {
+    const other =
+      otherClusters.length > 0 ? ` (found kind: Cluster with apiVersion ${otherClusters.join(', ')})` : '';
+    throw new SpecError(`${source} has no kops Cluster document${other}.`, {
+      hint: `kops-audit edits a document with kind: Cluster and apiVersion ${CLUSTER_API_VERSIONS.join(' or ')}; get one with \`kops get cluster NAME -o yaml\`.`,
+    });
+  }
+  if (clusters.length > 1) {
+    const lines = clusters.map((i) => lineNumberOf(text, docs[i]!.range[0])).join(' and ');
+    throw new SpecError(
+      `${source} has ${clusters.length} Cluster documents (at lines ${lines}); kops-audit edits one cluster at a time.`,
+      {
+        hint: 'Split the file so that each holds one Cluster (with its InstanceGroups), or use `kops get all NAME -o yaml` for one cluster.',
+      },
+    );
+  }
+  const index = clusters[0]!;
+  const doc = docs[index]!;
+  const specNode = doc.get('spec', true);
+  const clusterLine = lineNumberOf(text, doc.range[0]);
+  if (!isMap(specNode)) {
+    const where = nodeLine(text, specNode, clusterLine);
+    throw new SpecError(`${source}:${where}: the Cluster's spec is not a mapping.`, {
+      hint: 'A kops Cluster needs `spec:` followed by indented fields; see `kops get cluster NAME -o yaml`.',
+    });
+  }
+  const fileAssets = specNode.get('fileAssets', true);
+  if (
+    fileAssets !== undefined &&
+    !isSeq(fileAssets) &&
+    !(isScalar(fileAssets) && fileAssets.value === null)
+  ) {
+    throw new SpecError(
+      `${source}:${nodeLine(text, fileAssets, clusterLine)}: spec.fileAssets is not a list.`,
+      {
+        hint: 'Write spec.fileAssets as a list of entries (`- name: ...`), as the kops docs show.',
+      },
+    );
+  }
+  const kubeAPIServer = specNode.get('kubeAPIServer', true);
+  if (
+    kubeAPIServer !== undefined &&
+    !isMap(kubeAPIServer) &&
+    !(isScalar(kubeAPIServer) && kubeAPIServer.value === null)
+  ) {
+    throw new SpecError(
+      `${source}:${nodeLine(text, kubeAPIServer, clusterLine)}: spec.kubeAPIServer is not a mapping.`,
+      {
+        hint: 'Write spec.kubeAPIServer as indented `field: value` lines.',
+      },
+    );
+  }
+  const name = doc.getIn(['metadata', 'name']);
+  return {
+    text,
+    source,
+    docs,
+    cluster: {
+      index,
+      doc,
+      apiVersion: String(doc.get('apiVersion')),
+      name: typeof name === 'string' ? name : '',
+      spec: specNode,
+    },
+    instanceGroupRoles,
+  };
+}
+
+export function nodeLine(text: string, node: unknown, fallback: number): number {
+  const range = (node as { range?: [number, number, number] | null } | null)?.range;
+  return range ? lineNumberOf(text, range[0]) : fallback;
+}
+
+export type { YAMLMap, YAMLSeq };

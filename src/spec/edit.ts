@@ -1,0 +1,369 @@
+/**
+ * Text-to-text edits of the Cluster document: set, insert and remove keys and list items at the
+ * places the YAML parser reports (node ranges), in the file's own indentation, so that every other
+ * byte stays as it was and a pure addition is a run of added lines. Each edit re-parses the text.
+ */
+import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { SpecError } from '../errors.js';
+import { type ParsedSpec, parseSpec } from './document.js';
+import {
+  blockLiteral,
+  columnOf,
+  commentBlockStart,
+  lineNumberOf,
+  lineStart,
+  lineStartAfter,
+  scalarText,
+  splice,
+} from './text.js';
+
+/** A value to write: scalars, lists of scalars, block literals, nested maps (key order kept). */
+export type YamlValue = string | number | boolean | Literal | string[] | YamlEntries;
+export type YamlEntries = ReadonlyArray<readonly [string, YamlValue]>;
+
+/** Multi-line text written as a block literal (`content: |`), readable in review. */
+export class Literal {
+  constructor(readonly text: string) {}
+}
+
+/** How the file indents: we write new lines the same way. */
+export interface IndentStyle {
+  /** Spaces per nesting level of mappings. */
+  step: number;
+  /** Column of `-` relative to the key that holds the list: 0 (`key:\n- a`, kops' style) or `step`. */
+  seqOffset: number;
+}
+
+type Range = [number, number, number];
+const rangeOf = (node: unknown): Range | undefined =>
+  (node as { range?: Range | null } | null)?.range ?? undefined;
+
+/** The file's indentation, from the Cluster document (defaults: 2 spaces, lists not indented). */
+export function detectIndentStyle(parsed: ParsedSpec): IndentStyle {
+  const { text, cluster } = parsed;
+  const first = cluster.spec.items[0];
+  const keyRange = first ? rangeOf(first.key) : undefined;
+  const step = keyRange && cluster.spec.flow !== true ? columnOf(text, keyRange[0]) || 2 : 2;
+  const offsets = new Map<number, number>();
+  const visit = (node: unknown) => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const value = pair.value;
+        const kr = rangeOf(pair.key);
+        if (isSeq(value) && value.flow !== true && kr && value.items.length > 0) {
+          const dash = dashOffset(text, value.items[0]);
+          if (dash !== undefined) {
+            const offset = columnOf(text, dash) - columnOf(text, kr[0]);
+            offsets.set(offset, (offsets.get(offset) ?? 0) + 1);
+          }
+        }
+        visit(value);
+      }
+    } else if (isSeq(node)) for (const item of node.items) visit(item);
+  };
+  visit(cluster.spec);
+  let seqOffset = 0;
+  let best = 0;
+  for (const [offset, count] of offsets) {
+    if (count > best || (count === best && offset < seqOffset)) {
+      seqOffset = offset;
+      best = count;
+    }
+  }
+  return { step, seqOffset: Math.max(seqOffset, 0) };
+}
+
+/** Offset of the `-` that introduces a block-sequence item. */
+function dashOffset(text: string, item: unknown): number | undefined {
+  const range = rangeOf(item);
+  if (!range) return undefined;
+  const from = lineStart(text, range[0]);
+  const dash = text.lastIndexOf('-', range[0]);
+  return dash >= from ? dash : undefined;
+}
+
+/** Render `entries` as block-mapping lines starting at column `col`. */
+export function renderEntries(entries: YamlEntries, col: number, style: IndentStyle): string {
+  const pad = ' '.repeat(col);
+  let out = '';
+  for (const [key, value] of entries) {
+    if (value instanceof Literal) out += `${pad}${key}: ${blockLiteral(value.text, col + style.step, col)}`;
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+      out += `${pad}${key}:\n`;
+      for (const item of value as string[])
+        out += `${' '.repeat(col + style.seqOffset)}- ${scalarText(item)}\n`;
+    } else if (Array.isArray(value))
+      out += `${pad}${key}:\n${renderEntries(value as unknown as YamlEntries, col + style.step, style)}`;
+    else out += `${pad}${key}: ${scalarText(value as string | number | boolean)}\n`;
+  }
+  return out;
+}
+
+/** Render one block-sequence item (a mapping) with its `-` at `dashCol` and keys at `keyCol`. */
+export function renderItem(
+  entries: YamlEntries,
+  dashCol: number,
+  keyCol: number,
+  style: IndentStyle,
+): string {
+  const body = renderEntries(entries, keyCol, style);
+  return `${' '.repeat(dashCol)}-${' '.repeat(keyCol - dashCol - 1)}${body.slice(keyCol)}`;
+}
+
+/**
+ * Edits one spec, re-parsing after each change so that every edit sees the current text. Only the
+ * Cluster document is re-parsed (the text around it is kept aside, untouched), which keeps a
+ * dozen edits on a long multi-document file fast.
+ */
+export class SpecEditor {
+  private current: ParsedSpec;
+  private readonly prefix: string;
+  private readonly suffix: string;
+  /** Lines before the Cluster document, to report line numbers of the whole file. */
+  private readonly linesBefore: number;
+  readonly style: IndentStyle;
+
+  constructor(parsed: ParsedSpec) {
+    const [start, , end] = parsed.cluster.doc.range;
+    this.prefix = parsed.text.slice(0, start);
+    this.suffix = parsed.text.slice(end);
+    this.linesBefore = lineNumberOf(parsed.text, start) - 1;
+    this.current =
+      parsed.docs.length === 1 && start === 0
+        ? parsed
+        : parseSpec(parsed.text.slice(start, end), parsed.source);
+    this.style = detectIndentStyle(parsed);
+  }
+
+  /** The whole spec text as it is now. */
+  get text(): string {
+    return this.prefix + this.current.text + this.suffix;
+  }
+
+  /** The Cluster document as it is now (offsets and lines relative to that document). */
+  get parsed(): ParsedSpec {
+    return this.current;
+  }
+
+  private get clusterText(): string {
+    return this.current.text;
+  }
+
+  private replace(start: number, end: number, insert: string): void {
+    if (start === end && insert === '') return;
+    this.current = parseSpec(splice(this.current.text, start, end, insert), this.current.source);
+  }
+
+  private refuseFlow(node: YAMLMap | YAMLSeq, field: string): void {
+    if (node.flow === true && node.items.length > 0) {
+      const range = rangeOf(node);
+      const line = range ? `:${this.linesBefore + lineNumberOf(this.clusterText, range[0])}` : '';
+      throw new SpecError(
+        `${this.current.source}${line}: ${field} is written in flow style ({...} or [...]); kops-audit edits only block style, to keep your formatting.`,
+        {
+          hint: `Rewrite ${field} as indented lines (one \`key: value\` or \`- item\` per line) and run the command again.`,
+        },
+      );
+    }
+  }
+
+  /** The block map at `path` under spec, or undefined when absent or empty (`{}`, `~`, nothing). */
+  private mapAt(path: readonly string[]): YAMLMap | undefined {
+    const node = path.length === 0 ? this.current.cluster.spec : this.current.cluster.spec.getIn(path, true);
+    if (isMap(node)) {
+      this.refuseFlow(node, `spec.${path.join('.')}`);
+      return node.items.length > 0 ? node : undefined;
+    }
+    return undefined;
+  }
+
+  private parentPair(path: readonly string[]): Pair | undefined {
+    const parent =
+      path.length === 1
+        ? this.current.cluster.spec
+        : this.current.cluster.spec.getIn(path.slice(0, -1), true);
+    if (!isMap(parent)) return undefined;
+    return parent.items.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1]);
+  }
+
+  /**
+   * Set `key` in the map at `path` (created, with its parents, when absent). An existing value is
+   * replaced in place (its line keeps its comment); a new key goes before the first key that sorts
+   * after it, so sorted maps stay sorted, or at the end.
+   */
+  setValue(path: readonly string[], key: string, value: YamlValue): void {
+    const map = this.mapAt(path);
+    if (!map) {
+      this.setValue(path.slice(0, -1), path[path.length - 1]!, [[key, value]]);
+      return;
+    }
+    const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
+    if (pair) {
+      this.replacePairValue(pair, map, value);
+      return;
+    }
+    this.insertPair(map, key, value);
+  }
+
+  private keyColumn(map: YAMLMap): number {
+    return columnOf(this.clusterText, rangeOf(map.items[0]!.key)![0]);
+  }
+
+  private insertPair(map: YAMLMap, key: string, value: YamlValue): void {
+    const col = this.keyColumn(map);
+    const rendered = renderEntries([[key, value]], col, this.style);
+    const after = map.items.find((p) => isScalar(p.key) && String(p.key.value) > key);
+    let at: number;
+    if (after) at = commentBlockStart(this.clusterText, rangeOf(after.key)![0]);
+    else at = lineStartAfter(this.clusterText, pairEnd(map.items[map.items.length - 1]!));
+    const prefix = at === this.clusterText.length && !this.clusterText.endsWith('\n') && at > 0 ? '\n' : '';
+    this.replace(at, at, prefix + rendered);
+  }
+
+  private replacePairValue(pair: Pair, map: YAMLMap, value: YamlValue): void {
+    const current = pair.value as Node | null;
+    const valueRange = rangeOf(current);
+    const col = this.keyColumn(map);
+    const keyRange = rangeOf(pair.key)!;
+    const empty =
+      !valueRange ||
+      (isScalar(current) && current.value === null) ||
+      ((isMap(current) || isSeq(current)) && current.items.length === 0);
+    if (isScalar(current) && current.value !== null && !(value instanceof Literal) && !Array.isArray(value)) {
+      this.replace(valueRange![0], valueRange![1], scalarText(value as string | number | boolean));
+      return;
+    }
+    if (empty || !(isMap(current) || isSeq(current))) {
+      // Replace the key's lines with the new rendering (empty containers, scalars becoming blocks).
+      const start = lineStart(this.clusterText, keyRange[0]);
+      const end = lineStartAfter(this.clusterText, pairEnd(pair));
+      this.replace(start, end, renderEntries([[String((pair.key as Scalar).value), value]], col, this.style));
+      return;
+    }
+    throw new SpecError(
+      `${this.current.source}: cannot replace the value of ${String((pair.key as Scalar).value)}.`,
+    );
+  }
+
+  /** Remove `key` from the map at `path`; a map left empty is removed from its parent too. */
+  removeKey(path: readonly string[], key: string): void {
+    const map = this.mapAt(path);
+    if (!map) return;
+    const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
+    if (!pair) return;
+    if (map.items.length === 1 && path.length > 0) {
+      this.removeKey(path.slice(0, -1), path[path.length - 1]!);
+      return;
+    }
+    this.replace(
+      lineStart(this.clusterText, rangeOf(pair.key)![0]),
+      lineStartAfter(this.clusterText, pairEnd(pair)),
+      '',
+    );
+  }
+
+  /** The block list at `path`, or undefined when absent or empty. */
+  private seqAt(path: readonly string[]): YAMLSeq | undefined {
+    const node = this.current.cluster.spec.getIn(path, true);
+    if (isSeq(node)) {
+      this.refuseFlow(node, `spec.${path.join('.')}`);
+      return node.items.length > 0 ? node : undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * Put a mapping item into the list at `path`: replace the item `match` finds, or append one (the
+   * list is created when absent).
+   */
+  upsertItem(path: readonly string[], match: (item: unknown) => boolean, entries: YamlEntries): void {
+    const seq = this.seqAt(path);
+    if (!seq) {
+      const pair = this.parentPair(path);
+      const keyCol = pair ? columnOf(this.clusterText, rangeOf(pair.key)![0]) : undefined;
+      const dashCol = (keyCol ?? 0) + this.style.seqOffset;
+      const item = renderItem(entries, dashCol, dashCol + 2, this.style);
+      if (pair) {
+        const start = lineStart(this.clusterText, rangeOf(pair.key)![0]);
+        const end = lineStartAfter(this.clusterText, pairEnd(pair));
+        this.replace(start, end, `${' '.repeat(keyCol!)}${path[path.length - 1]}:\n${item}`);
+        return;
+      }
+      const parentMap = this.mapAt(path.slice(0, -1));
+      if (!parentMap)
+        throw new SpecError(`${this.current.source}: spec.${path.slice(0, -1).join('.')} is missing.`);
+      const col = this.keyColumn(parentMap);
+      const listItem = renderItem(
+        entries,
+        col + this.style.seqOffset,
+        col + this.style.seqOffset + 2,
+        this.style,
+      );
+      this.insertRendered(
+        parentMap,
+        path[path.length - 1]!,
+        `${' '.repeat(col)}${path[path.length - 1]}:\n${listItem}`,
+      );
+      return;
+    }
+    const first = seq.items[0]!;
+    const dash = dashOffset(this.clusterText, first);
+    const dashCol = dash === undefined ? 0 : columnOf(this.clusterText, dash);
+    const keyCol = columnOf(this.clusterText, rangeOf(first)![0]);
+    const index = seq.items.findIndex(match);
+    const item = renderItem(entries, dashCol, Math.max(keyCol, dashCol + 2), this.style);
+    if (index >= 0) {
+      const [start, end] = this.itemSpan(seq, index);
+      this.replace(start, end, item);
+    } else {
+      const at = lineStartAfter(this.clusterText, rangeOf(seq.items[seq.items.length - 1])![1]);
+      this.replace(
+        at,
+        at,
+        (at === this.clusterText.length && !this.clusterText.endsWith('\n') ? '\n' : '') + item,
+      );
+    }
+  }
+
+  private insertRendered(map: YAMLMap, key: string, rendered: string): void {
+    const after = map.items.find((p) => isScalar(p.key) && String(p.key.value) > key);
+    const at = after
+      ? commentBlockStart(this.clusterText, rangeOf(after.key)![0])
+      : lineStartAfter(this.clusterText, pairEnd(map.items[map.items.length - 1]!));
+    this.replace(
+      at,
+      at,
+      (at === this.clusterText.length && !this.clusterText.endsWith('\n') ? '\n' : '') + rendered,
+    );
+  }
+
+  private itemSpan(seq: YAMLSeq, index: number): [number, number] {
+    const item = seq.items[index];
+    const range = rangeOf(item)!;
+    const dash = dashOffset(this.clusterText, item) ?? range[0];
+    return [lineStart(this.clusterText, dash), lineStartAfter(this.clusterText, range[1])];
+  }
+
+  /** Remove every item `match` finds from the list at `path`; an emptied list loses its key too. */
+  removeItems(path: readonly string[], match: (item: unknown) => boolean): void {
+    for (;;) {
+      const seq = this.seqAt(path);
+      if (!seq) return;
+      const index = seq.items.findIndex(match);
+      if (index < 0) return;
+      if (seq.items.length === 1) {
+        this.removeKey(path.slice(0, -1), path[path.length - 1]!);
+        return;
+      }
+      const [start, end] = this.itemSpan(seq, index);
+      this.replace(start, end, '');
+    }
+  }
+}
+
+/** End offset of a pair: its value's end, or its key's when the value is empty. */
+function pairEnd(pair: Pair): number {
+  const value = rangeOf(pair.value);
+  const key = rangeOf(pair.key)!;
+  return value && value[1] > key[1] ? value[1] : key[1];
+}

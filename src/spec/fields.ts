@@ -1,0 +1,74 @@
+/**
+ * The audit fields of kops' KubeAPIServerConfig (spec.kubeAPIServer), with their YAML types, and the
+ * detection of misspelt ones: kops' schema has no additionalProperties:false, so `auditLogMaxage` is
+ * accepted and then ignored (../shared/research/kops.md §1, ecosystem.md §ajv).
+ */
+
+export type AuditFieldType = 'string' | 'int32' | 'duration' | 'bool' | 'quantity';
+
+/** Every audit field kops knows, unchanged since kops 1.18. */
+export const AUDIT_FIELDS = {
+  auditDynamicConfiguration: 'bool',
+  auditLogFormat: 'string',
+  auditLogMaxAge: 'int32',
+  auditLogMaxBackups: 'int32',
+  auditLogMaxSize: 'int32',
+  auditLogPath: 'string',
+  auditPolicyFile: 'string',
+  auditWebhookBatchBufferSize: 'int32',
+  auditWebhookBatchMaxSize: 'int32',
+  auditWebhookBatchMaxWait: 'duration',
+  auditWebhookBatchThrottleBurst: 'int32',
+  auditWebhookBatchThrottleEnable: 'bool',
+  auditWebhookBatchThrottleQps: 'quantity',
+  auditWebhookConfigFile: 'string',
+  auditWebhookInitialBackoff: 'duration',
+  auditWebhookMode: 'string',
+} as const satisfies Record<string, AuditFieldType>;
+
+export type AuditField = keyof typeof AUDIT_FIELDS;
+export const AUDIT_FIELD_NAMES = Object.keys(AUDIT_FIELDS) as AuditField[];
+
+export function isAuditField(key: string): key is AuditField {
+  return Object.hasOwn(AUDIT_FIELDS, key);
+}
+
+/** Levenshtein distance, small strings only. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * The audit field a key in spec.kubeAPIServer was probably meant to be, or undefined when the key is
+ * a real field or unrelated. Catches case slips (`auditLogMaxage`), small typos (`auditLogMaxBackup`)
+ * and anything else starting with "audit" that kops does not know.
+ */
+export function misspeltAuditField(key: string): { meant: AuditField | undefined } | undefined {
+  if (isAuditField(key)) return undefined;
+  const lower = key.toLowerCase();
+  let best: AuditField | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const field of AUDIT_FIELD_NAMES) {
+    if (Math.abs(field.length - key.length) > 2) continue;
+    const d = field.toLowerCase() === lower ? 0 : distance(lower, field.toLowerCase());
+    if (d < bestDistance) {
+      best = field;
+      bestDistance = d;
+    }
+  }
+  if (bestDistance <= 2) return { meant: best };
+  if (lower.startsWith('audit')) return { meant: undefined };
+  return undefined;
+}
