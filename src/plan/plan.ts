@@ -13,7 +13,7 @@
  */
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { type AuditSettings, applyAuditSettings, removeAuditSettings } from '../spec/apply.js';
-import { type ParsedSpec, parseSpec } from '../spec/document.js';
+import type { ParsedSpec } from '../spec/document.js';
 import { AUDIT_FIELD_NAMES } from '../spec/fields.js';
 import { maskSecrets, secretAssetKeys } from '../spec/mask.js';
 import {
@@ -140,15 +140,25 @@ function buildPlan(
   const after = edit.text;
   const base = { action, source, cluster: edit.cluster, before, after, warnings: edit.warnings };
   if (after === before) return { ...base, changed: false, changes: [], diff: '' };
-  const parsedBefore = parseSpec(before, source);
-  const parsedAfter = parseSpec(after, source);
+  const { parsedBefore, parsedAfter } = edit;
   const secrets = new Set([...secretAssetKeys(parsedBefore).keys(), ...secretAssetKeys(parsedAfter).keys()]);
-  return {
+  const plan = {
     ...base,
     changed: true,
     changes: describeChanges(readAuditSetup(parsedBefore), readAuditSetup(parsedAfter), secrets),
-    diff: maskedDiff(source, parsedBefore, parsedAfter),
+    diff: '',
   };
+  // The diff is computed when first read (writing a file in place never needs it); it is still a
+  // plain enumerable property, so JSON.stringify and spreading see it.
+  let diff: string | undefined;
+  Object.defineProperty(plan, 'diff', {
+    enumerable: true,
+    get: () => {
+      diff ??= maskedDiff(source, parsedBefore, parsedAfter);
+      return diff;
+    },
+  });
+  return plan;
 }
 
 /** What `enable` would do to `specText`. Throws SpecError, ConflictError or UsageError on bad input. */

@@ -76,6 +76,9 @@ export interface SpecEdit {
   removedForeign: FileAssetView[];
   /** Where the Cluster is, for summaries. */
   cluster: { name: string; apiVersion: string };
+  /** The input and the result, parsed (and checked), for whoever needs to read them again. */
+  parsedBefore: ParsedSpec;
+  parsedAfter: ParsedSpec;
 }
 
 const sameValue = (a: unknown, b: unknown) => a !== undefined && a !== null && String(a) === String(b);
@@ -255,17 +258,22 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
   const removedForeign = foreign?.assets ?? [];
   const want = desiredFields(settings, setup, policyPath, webhookPath, warnings);
   const owned = new Set<AuditField>();
+  const toSet: [AuditField, string | number | boolean][] = [];
+  const toRemove: AuditField[] = [];
   for (const field of [...want.keys()].sort()) {
     const value = want.get(field)!;
     const present = setup.fields[field] !== undefined;
     if (value === null) {
-      editor.removeKey(['kubeAPIServer'], field);
+      toRemove.push(field);
       continue;
     }
     if (!present || setup.ownedFields.includes(field)) owned.add(field);
     if (present && sameValue(setup.fields[field]!.value, value)) continue;
-    editor.setValue(['kubeAPIServer'], field, value);
+    toSet.push([field, value]);
   }
+  // Set before removing, so that a map is never emptied and re-created somewhere else.
+  editor.setValues(['kubeAPIServer'], toSet);
+  editor.removeKeys(['kubeAPIServer'], toRemove);
 
   const roles = apiServerRoles(rules, parsed.instanceGroupRoles);
   const policyEntries: YamlEntries = [
@@ -274,8 +282,7 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
     ['roles', roles],
     ['content', new Literal(ownershipRecord([...owned]) + withNewline(settings.policy.text))],
   ];
-  const current = readAuditSetup(editor.parsed);
-  if (!assetMatches(current.ourPolicy, policyEntries))
+  if (!assetMatches(setup.ourPolicy, policyEntries))
     editor.upsertItem(['fileAssets'], byName(POLICY_ASSET), policyEntries);
   if (webhook) {
     if (!rules.fileAssetMode) {
@@ -290,10 +297,10 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
       ...(rules.fileAssetMode ? ([['mode', '0400']] as const) : []),
       ['content', new Literal(withNewline(webhookContent!))],
     ];
-    const now = readAuditSetup(editor.parsed);
-    if (!assetMatches(now.ourWebhook, webhookEntries))
+    // Earlier edits touch only kubeAPIServer and the policy asset, so the setup read first still holds.
+    if (!assetMatches(setup.ourWebhook, webhookEntries))
       editor.upsertItem(['fileAssets'], byName(WEBHOOK_ASSET), webhookEntries);
-  } else {
+  } else if (setup.ourWebhook) {
     editor.removeItems(['fileAssets'], byName(WEBHOOK_ASSET));
   }
   // Hand-written assets go last, so that the list is never emptied and re-created elsewhere.
@@ -303,8 +310,16 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
   }
 
   const result = editor.text;
-  verifyEnabled(text, result, source, parsed, { want, policyPath, webhookPath, webhook, roles });
+  const parsedAfter = verifyEnabled(text, result, source, parsed, {
+    want,
+    policyPath,
+    webhookPath,
+    webhook,
+    roles,
+  });
   return {
+    parsedBefore: parsed,
+    parsedAfter,
     text: result,
     warnings,
     removedForeign,
@@ -325,7 +340,7 @@ function verifyEnabled(
     webhook: boolean;
     roles: string[];
   },
-): void {
+): ParsedSpec {
   const fail = (what: string): never => {
     throw new InternalError(
       `kops-audit produced a spec that does not check out (${what}); nothing was written.`,
@@ -338,8 +353,7 @@ function verifyEnabled(
   try {
     reparsed = parseSpec(after, source);
   } catch (error) {
-    fail(`it does not parse: ${(error as Error).message}`);
-    return;
+    return fail(`it does not parse: ${(error as Error).message}`);
   }
   checkOutsideCluster(before, after, original, reparsed, fail);
   const setup = readAuditSetup(reparsed);
@@ -354,6 +368,7 @@ function verifyEnabled(
     if (AUDIT_FIELDS[field] === 'int32' && typeof setup.fields[field]!.value !== 'number')
       fail(`${field} is not a number`);
   }
+  return reparsed;
 }
 
 function checkOutsideCluster(
@@ -412,7 +427,7 @@ export function removeAuditSettings(text: string, source: string): SpecEdit {
         `The ${POLICY_ASSET} file asset has lost kops-audit's record of the fields it added, so only auditPolicyFile and auditWebhookConfigFile are removed; check the other audit fields by hand.`,
       );
     }
-    for (const field of [...remove].sort()) editor.removeKey(['kubeAPIServer'], field);
+    editor.removeKeys(['kubeAPIServer'], [...remove].sort());
     editor.removeItems(['fileAssets'], (item) => byName(POLICY_ASSET)(item) || byName(WEBHOOK_ASSET)(item));
   }
   const foreign = foreignSetup(readAuditSetup(editor.parsed));
@@ -430,6 +445,8 @@ export function removeAuditSettings(text: string, source: string): SpecEdit {
   if (left.ourPolicy || left.ourWebhook)
     throw new InternalError('kops-audit could not remove its file assets; nothing was written.');
   return {
+    parsedBefore: parsed,
+    parsedAfter: reparsed,
     text: result,
     warnings,
     removedForeign: [],

@@ -116,42 +116,65 @@ export function renderItem(
  * dozen edits on a long multi-document file fast.
  */
 export class SpecEditor {
-  private current: ParsedSpec;
-  private readonly prefix: string;
-  private readonly suffix: string;
+  /** The text being edited: the whole file until the first edit, then only the Cluster document. */
+  private editText: string;
+  /** Its parse, made when first needed after an edit (the last edit is often never re-read). */
+  private parsedCache: ParsedSpec | undefined;
+  private prefix = '';
+  private suffix = '';
+  private sliced = false;
+  private readonly docStart: number;
+  private readonly docEnd: number;
+  private readonly source: string;
   /** Lines before the Cluster document, to report line numbers of the whole file. */
-  private readonly linesBefore: number;
+  private linesBefore: number;
   readonly style: IndentStyle;
 
   constructor(parsed: ParsedSpec) {
-    const [start, , end] = parsed.cluster.doc.range;
-    this.prefix = parsed.text.slice(0, start);
-    this.suffix = parsed.text.slice(end);
-    this.linesBefore = lineNumberOf(parsed.text, start) - 1;
-    this.current =
-      parsed.docs.length === 1 && start === 0
-        ? parsed
-        : parseSpec(parsed.text.slice(start, end), parsed.source);
+    [this.docStart, , this.docEnd] = parsed.cluster.doc.range;
+    this.editText = parsed.text;
+    this.parsedCache = parsed;
+    this.source = parsed.source;
+    this.linesBefore = 0;
     this.style = detectIndentStyle(parsed);
   }
 
   /** The whole spec text as it is now. */
   get text(): string {
-    return this.prefix + this.current.text + this.suffix;
+    return this.prefix + this.editText + this.suffix;
   }
 
-  /** The Cluster document as it is now (offsets and lines relative to that document). */
+  /** The spec as it is now: the whole file before any edit, then the Cluster document alone. */
   get parsed(): ParsedSpec {
-    return this.current;
+    this.parsedCache ??= parseSpec(this.editText, this.source);
+    return this.parsedCache;
+  }
+
+  private get current(): ParsedSpec {
+    return this.parsed;
   }
 
   private get clusterText(): string {
-    return this.current.text;
+    return this.editText;
+  }
+
+  /** Take the edited text; on the first edit, set the text around the Cluster document aside. */
+  private commit(text: string): void {
+    if (!this.sliced) {
+      const end = this.docEnd + text.length - this.editText.length;
+      this.prefix = text.slice(0, this.docStart);
+      this.suffix = text.slice(end);
+      this.linesBefore = lineNumberOf(text, this.docStart) - 1;
+      text = text.slice(this.docStart, end);
+      this.sliced = true;
+    }
+    this.editText = text;
+    this.parsedCache = undefined;
   }
 
   private replace(start: number, end: number, insert: string): void {
     if (start === end && insert === '') return;
-    this.current = parseSpec(splice(this.current.text, start, end, insert), this.current.source);
+    this.commit(splice(this.editText, start, end, insert));
   }
 
   private refuseFlow(node: YAMLMap | YAMLSeq, field: string): void {
@@ -159,7 +182,7 @@ export class SpecEditor {
       const range = rangeOf(node);
       const line = range ? `:${this.linesBefore + lineNumberOf(this.clusterText, range[0])}` : '';
       throw new SpecError(
-        `${this.current.source}${line}: ${field} is written in flow style ({...} or [...]); kops-audit edits only block style, to keep your formatting.`,
+        `${this.source}${line}: ${field} is written in flow style ({...} or [...]); kops-audit edits only block style, to keep your formatting.`,
         {
           hint: `Rewrite ${field} as indented lines (one \`key: value\` or \`- item\` per line) and run the command again.`,
         },
@@ -205,6 +228,77 @@ export class SpecEditor {
     this.insertPair(map, key, value);
   }
 
+  /**
+   * Set several scalar keys of the map at `path` with one re-parse: existing values are replaced in
+   * place, missing keys inserted as setValue would (keys sharing an insertion point keep the order
+   * given). Anything else (a key whose value is a block) falls back to setValue.
+   */
+  setValues(
+    path: readonly string[],
+    entries: ReadonlyArray<readonly [string, string | number | boolean]>,
+  ): void {
+    if (entries.length === 0) return;
+    const map = this.mapAt(path);
+    if (!map) {
+      this.setValue(path.slice(0, -1), path[path.length - 1]!, entries);
+      return;
+    }
+    const col = this.keyColumn(map);
+    const edits: [number, number, string][] = [];
+    const later: (readonly [string, string | number | boolean])[] = [];
+    for (const [key, value] of entries) {
+      const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
+      const range = pair ? rangeOf(pair.value) : undefined;
+      if (pair && isScalar(pair.value) && pair.value.value !== null && range) {
+        edits.push([range[0], range[1], scalarText(value)]);
+      } else if (pair) {
+        later.push([key, value]);
+      } else {
+        const at = this.insertionPoint(map, key);
+        const newline =
+          at === this.clusterText.length && at > 0 && !this.clusterText.endsWith('\n') ? '\n' : '';
+        edits.push([at, at, newline + renderEntries([[key, value]], col, this.style)]);
+      }
+    }
+    this.applyEdits(edits);
+    for (const [key, value] of later) this.setValue(path, key, value);
+  }
+
+  /** Remove several keys of the map at `path` with one re-parse; an emptied map loses its key too. */
+  removeKeys(path: readonly string[], keys: readonly string[]): void {
+    const map = this.mapAt(path);
+    if (!map) return;
+    const pairs = map.items.filter((p) => isScalar(p.key) && keys.includes(String(p.key.value)));
+    if (pairs.length === 0) return;
+    if (pairs.length === map.items.length && path.length > 0) {
+      this.removeKey(path.slice(0, -1), path[path.length - 1]!);
+      return;
+    }
+    this.applyEdits(
+      pairs.map((pair) => [
+        lineStart(this.clusterText, rangeOf(pair.key)![0]),
+        lineStartAfter(this.clusterText, pairEnd(pair)),
+        '',
+      ]),
+    );
+  }
+
+  /** Apply non-overlapping edits of the current text at once (same-offset inserts keep their order). */
+  private applyEdits(edits: [number, number, string][]): void {
+    if (edits.length === 0) return;
+    let text = this.clusterText;
+    const ordered = edits.map((edit, i) => ({ edit, i })).sort((a, b) => b.edit[0] - a.edit[0] || b.i - a.i);
+    for (const { edit } of ordered) text = splice(text, edit[0], edit[1], edit[2]);
+    this.commit(text);
+  }
+
+  private insertionPoint(map: YAMLMap, key: string): number {
+    const after = map.items.find((p) => isScalar(p.key) && String(p.key.value) > key);
+    if (after) return commentBlockStart(this.clusterText, rangeOf(after.key)![0]);
+    const end = lineStartAfter(this.clusterText, pairEnd(map.items[map.items.length - 1]!));
+    return end;
+  }
+
   private keyColumn(map: YAMLMap): number {
     return columnOf(this.clusterText, rangeOf(map.items[0]!.key)![0]);
   }
@@ -240,9 +334,7 @@ export class SpecEditor {
       this.replace(start, end, renderEntries([[String((pair.key as Scalar).value), value]], col, this.style));
       return;
     }
-    throw new SpecError(
-      `${this.current.source}: cannot replace the value of ${String((pair.key as Scalar).value)}.`,
-    );
+    throw new SpecError(`${this.source}: cannot replace the value of ${String((pair.key as Scalar).value)}.`);
   }
 
   /** Remove `key` from the map at `path`; a map left empty is removed from its parent too. */
@@ -290,8 +382,7 @@ export class SpecEditor {
         return;
       }
       const parentMap = this.mapAt(path.slice(0, -1));
-      if (!parentMap)
-        throw new SpecError(`${this.current.source}: spec.${path.slice(0, -1).join('.')} is missing.`);
+      if (!parentMap) throw new SpecError(`${this.source}: spec.${path.slice(0, -1).join('.')} is missing.`);
       const col = this.keyColumn(parentMap);
       const listItem = renderItem(
         entries,

@@ -58,6 +58,8 @@ function distance(a: string, b: string): number {
 export function misspeltAuditField(key: string): { meant: AuditField | undefined } | undefined {
   if (isAuditField(key)) return undefined;
   const lower = key.toLowerCase();
+  // Only keys that look like audit fields at all (most kubeAPIServer keys do not).
+  if (!lower.startsWith('aud') && !lower.includes('audit')) return undefined;
   let best: AuditField | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const field of AUDIT_FIELD_NAMES) {

@@ -56,11 +56,11 @@ export interface AuditSetup {
  * `kops get` (comments elsewhere are dropped); to kube-apiserver it is a YAML comment.
  */
 const RECORD =
-  /^# Managed by kops-audit; `kops-audit disable` removes this file and the kubeAPIServer fields it added: ([A-Za-z, ]*|none)\.\n/;
+  /^# Managed by kops-audit: `kops-audit disable` removes this file and the fields it added:\n# +kubeAPIServer: ([A-Za-z, ]*|none)\n/;
 
 export function ownershipRecord(fields: readonly AuditField[]): string {
   const list = fields.length > 0 ? [...fields].sort().join(', ') : 'none';
-  return `# Managed by kops-audit; \`kops-audit disable\` removes this file and the kubeAPIServer fields it added: ${list}.\n`;
+  return `# Managed by kops-audit: \`kops-audit disable\` removes this file and the fields it added:\n#   kubeAPIServer: ${list}\n`;
 }
 
 /** The policy text and the recorded fields of a policy asset's content. */

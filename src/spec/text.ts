@@ -55,8 +55,13 @@ export function splice(text: string, start: number, end: number, insert: string)
  * same value, double-quoted otherwise: `0400` must stay the string "0400", not octal 256, and
  * `yes` must not become true.
  */
+/** Words YAML 1.1 reads as booleans or null (go-yaml v2 resolve.go), in any of their spellings. */
+const YAML11_WORDS = /^(y|yes|n|no|true|false|on|off|null)$/i;
+
 export function scalarText(value: string | number | boolean): string {
   if (typeof value !== 'string') return String(value);
+  // Fast path for names and paths (no parse needed): letters, digits, / . _ -, not a YAML 1.1 word.
+  if (/^[A-Za-z_/][\w./-]*$/.test(value) && !YAML11_WORDS.test(value)) return value;
   if (value !== '' && !/[\n\r\t]/.test(value) && value.trim() === value) {
     try {
       if (parse(`k: ${value}\n`, { version: '1.1' })?.k === value) return value;

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import type { Ctx } from '../io.js';
+import { defineDisable } from './disable.js';
+import { defineEnable } from './enable.js';
+import { defineStatus } from './status.js';
 
 /**
  * Adds one sub-command to the program. Its action calls `finish(exitCode)`; errors are thrown as
@@ -9,4 +12,4 @@ import type { Ctx } from '../io.js';
 export type DefineCommand = (program: Command, ctx: Ctx, finish: (code: number) => void) => void;
 
 /** Every sub-command, in the order `--help` lists them. */
-export const COMMANDS: DefineCommand[] = [];
+export const COMMANDS: DefineCommand[] = [defineEnable, defineDisable, defineStatus];

@@ -1,0 +1,129 @@
+/**
+ * `kops-audit enable -f FILE|-`: add kops-audit's audit setup to a kops spec file. Parse and check
+ * the flags, read the policy and the spec, plan (pure), then show or write the plan as asked.
+ * `enable <cluster>` goes to cluster mode (cluster-mode.ts).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { planEnable } from '../../plan/plan.js';
+import type { AuditSettings } from '../../spec/apply.js';
+import type { Ctx } from '../io.js';
+import { askPolicy, canPrompt, DEFAULT_POLICY, readPolicyChoice } from '../policy-choice.js';
+import { readSpecInput } from '../spec-file.js';
+import { clusterModeOptions, runClusterMode } from './cluster-mode.js';
+import { deliverPlan } from './deliver-plan.js';
+import type { DefineCommand } from './index.js';
+import {
+  auditSettingOptions,
+  type OutputChoice,
+  outputOptions,
+  parseAuditSettingFlags,
+  parseOutputChoice,
+  type RawEnableFlags,
+} from './spec-flags.js';
+
+export interface EnableArgs {
+  filename: string;
+  /** `--policy` as given; undefined means ask at a terminal, else gce. */
+  policy?: string;
+  flags: ReturnType<typeof parseAuditSettingFlags>;
+  webhookConfigFile?: string;
+  output: OutputChoice;
+}
+
+/** Pure: flags to EnableArgs, or a UsageError naming the flag. */
+export function parseEnableArgs(raw: RawEnableFlags & { filename: string }): EnableArgs {
+  const args: EnableArgs = {
+    filename: raw.filename,
+    flags: parseAuditSettingFlags(raw),
+    output: parseOutputChoice(raw),
+  };
+  if (raw.policy !== undefined) args.policy = raw.policy;
+  if (raw.webhookConfig !== undefined) args.webhookConfigFile = raw.webhookConfig;
+  return args;
+}
+
+/** The policy and webhook kubeconfig the flags name, read and checked (shared with cluster mode). */
+export async function resolveAuditSettings(
+  flags: EnableArgs['flags'],
+  choice: { policy?: string; webhookConfigFile?: string; mayPrompt: boolean },
+  ctx: Ctx,
+): Promise<AuditSettings> {
+  const policyName =
+    choice.policy ?? (choice.mayPrompt && canPrompt(ctx) ? await askPolicy(ctx) : DEFAULT_POLICY);
+  const settings: AuditSettings = { ...flags, policy: await readPolicyChoice(policyName, ctx) };
+  if (choice.webhookConfigFile !== undefined) {
+    const file = path.resolve(ctx.cwd, choice.webhookConfigFile);
+    try {
+      settings.webhookConfig = { source: choice.webhookConfigFile, text: await readFile(file, 'utf8') };
+    } catch (error) {
+      throw new UsageError(
+        `--webhook-config ${choice.webhookConfigFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+        { hint: 'Give the kubeconfig file kube-apiserver should use to reach the audit webhook.' },
+      );
+    }
+  }
+  return settings;
+}
+
+export async function runEnable(args: EnableArgs, ctx: Ctx): Promise<number> {
+  const settings = await resolveAuditSettings(
+    args.flags,
+    {
+      ...(args.policy !== undefined ? { policy: args.policy } : {}),
+      ...(args.webhookConfigFile !== undefined ? { webhookConfigFile: args.webhookConfigFile } : {}),
+      mayPrompt: args.filename !== '-',
+    },
+    ctx,
+  );
+  const input = await readSpecInput(args.filename, ctx);
+  const plan = planEnable(input.text, { ...settings, source: input.source });
+  return deliverPlan(plan, input, args.output, ctx);
+}
+
+/** `-f` and a cluster name are two ways to say what to change: exactly one is needed. */
+export function requireTarget(
+  command: string,
+  filename: string | undefined,
+  cluster: string | undefined,
+): void {
+  if (filename !== undefined && cluster !== undefined) {
+    throw new UsageError(`kops-audit ${command} takes either -f FILE or a cluster name, not both.`, {
+      hint: `Use \`kops-audit ${command} -f cluster.yaml\` for a spec file or \`kops-audit ${command} CLUSTER\` for a cluster.`,
+    });
+  }
+  if (filename === undefined && cluster === undefined) {
+    throw new UsageError(
+      `kops-audit ${command} needs a spec: -f FILE (or -f - for stdin), or a cluster name.`,
+      {
+        hint: `For example: kops-audit ${command} -f cluster.yaml --dry-run`,
+      },
+    );
+  }
+}
+
+export const defineEnable: DefineCommand = (program, ctx, finish) => {
+  const command: Command = program
+    .command('enable')
+    .description('turn on API-server audit logging in a kops cluster spec (file mode: -f FILE or -f -)')
+    .argument('[cluster]', 'a cluster name, for cluster mode (through kops)')
+    .option(
+      '-f, --filename <file>',
+      'the kops spec to change (as `kops get all -o yaml` prints it); - for stdin/stdout',
+    );
+  for (const option of [...auditSettingOptions(), ...outputOptions(), ...clusterModeOptions('enable')]) {
+    command.addOption(option);
+  }
+  command.action(async (cluster: string | undefined, raw: RawEnableFlags) => {
+    requireTarget('enable', raw.filename, cluster);
+    if (cluster !== undefined) {
+      finish(
+        await runClusterMode({ command: 'enable', cluster, flags: raw as Record<string, unknown> }, ctx),
+      );
+      return;
+    }
+    finish(await runEnable(parseEnableArgs({ ...raw, filename: raw.filename! }), ctx));
+  });
+};

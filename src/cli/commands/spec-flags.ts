@@ -1,0 +1,261 @@
+/**
+ * Flags shared by `enable`, `disable` and `status` in file mode, parsed and checked before anything is
+ * read, so that a bad flag is reported with its name and the spec file is never touched.
+ */
+import { Option } from 'commander';
+import { UsageError } from '../../errors.js';
+import { type AuditSettings, BACKENDS, type Backend } from '../../spec/apply.js';
+import { type KopsVersion, parseKopsVersion } from '../../spec/compat.js';
+import type { AuditField } from '../../spec/fields.js';
+
+/** How the result of enable/disable leaves the command. */
+export type OutputMode = 'write' | 'dry-run' | 'stdout' | 'pipe';
+
+export interface OutputChoice {
+  mode: OutputMode;
+  json: boolean;
+  detailedExitcode: boolean;
+}
+
+export interface RawOutputFlags {
+  filename?: string;
+  dryRun?: boolean;
+  stdout?: boolean;
+  detailedExitcode?: boolean;
+  output?: string;
+}
+
+export function outputOptions(): Option[] {
+  return [
+    new Option('--dry-run', 'print the unified diff of the change and write nothing'),
+    new Option('--stdout', 'print the new spec on stdout instead of writing FILE'),
+    new Option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something does, 1 on errors'),
+    new Option('-o, --output <format>', 'text, or json for one machine-readable summary on stdout')
+      .choices(['text', 'json'])
+      .default('text'),
+  ];
+}
+
+export function parseOutputChoice(raw: RawOutputFlags): OutputChoice {
+  if (raw.dryRun && raw.stdout) {
+    throw new UsageError(
+      '--dry-run and --stdout cannot be combined: one prints the diff, the other the new spec.',
+      {
+        hint: 'Choose one of them.',
+      },
+    );
+  }
+  const json = raw.output === 'json';
+  const pipe = raw.filename === '-';
+  let mode: OutputMode = raw.dryRun ? 'dry-run' : raw.stdout ? 'stdout' : pipe ? 'pipe' : 'write';
+  if (json && (mode === 'stdout' || mode === 'pipe')) {
+    throw new UsageError(
+      `--output json cannot be combined with ${mode === 'pipe' ? '-f - (stdout carries the new spec)' : '--stdout'}.`,
+      { hint: 'Add --dry-run for a JSON summary of what would change, or drop --output json.' },
+    );
+  }
+  if (mode === 'stdout' && pipe) mode = 'pipe';
+  return { mode, json, detailedExitcode: raw.detailedExitcode === true };
+}
+
+export function parseKopsVersionFlag(value: string | undefined): KopsVersion | undefined {
+  if (value === undefined) return undefined;
+  const version = parseKopsVersion(value);
+  if (!version) {
+    throw new UsageError(`--kops-version ${JSON.stringify(value)} is not a kops version.`, {
+      hint: 'Give it as `kops version --short` prints it, e.g. --kops-version 1.28.4.',
+    });
+  }
+  return version;
+}
+
+export interface RawEnableFlags extends RawOutputFlags {
+  backend?: string;
+  logPath?: string;
+  maxAge?: string;
+  maxBackups?: string;
+  maxSize?: string;
+  logFormat?: string;
+  policyPath?: string;
+  webhookConfig?: string;
+  webhookMode?: string;
+  webhookBatchMaxWait?: string;
+  webhookBatchMaxSize?: string;
+  webhookBatchBufferSize?: string;
+  webhookBatchThrottleQps?: string;
+  webhookBatchThrottleBurst?: string;
+  webhookInitialBackoff?: string;
+  kopsVersion?: string;
+  force?: boolean;
+  policy?: string;
+}
+
+/** Flags of `enable` that describe the audit setup (file mode and cluster mode alike). */
+export function auditSettingOptions(): Option[] {
+  return [
+    new Option(
+      '--policy <basic|gce|PATH>',
+      'audit policy: a template or your own file (default: gce; asked at a terminal)',
+    ),
+    new Option('--backend <backend>', 'where events go').choices([...BACKENDS]).default('log'),
+    new Option(
+      '--log-path <path>',
+      'audit log file on the control-plane nodes (default: /var/log/kube-apiserver-audit.log)',
+    ),
+    new Option('--max-age <days>', 'days to keep rotated logs (default 30; a value in the spec is kept)'),
+    new Option('--max-backups <count>', 'rotated logs to keep (default 10; a value in the spec is kept)'),
+    new Option('--max-size <MB>', 'size that triggers rotation (default 100; a value in the spec is kept)'),
+    new Option('--log-format <format>', 'audit log format').choices(['json', 'legacy']),
+    new Option(
+      '--policy-path <path>',
+      'where nodes get the policy (default: /srv/kubernetes/kube-apiserver/audit/policy-config.yaml)',
+    ),
+    new Option('--webhook-config <file>', 'kubeconfig for the webhook backend (shipped beside the policy)'),
+    new Option('--webhook-mode <mode>', 'auditWebhookMode').choices(['batch', 'blocking', 'blocking-strict']),
+    new Option('--webhook-batch-max-wait <duration>', 'auditWebhookBatchMaxWait, e.g. 5s'),
+    new Option('--webhook-batch-max-size <count>', 'auditWebhookBatchMaxSize'),
+    new Option('--webhook-batch-buffer-size <count>', 'auditWebhookBatchBufferSize'),
+    new Option('--webhook-batch-throttle-qps <qps>', 'auditWebhookBatchThrottleQps'),
+    new Option('--webhook-batch-throttle-burst <count>', 'auditWebhookBatchThrottleBurst'),
+    new Option('--webhook-initial-backoff <duration>', 'auditWebhookInitialBackoff, e.g. 10s'),
+    new Option(
+      '--kops-version <version>',
+      'write exactly what this kops version needs (default: what works on every version)',
+    ),
+    new Option('--force', 'replace an audit setup kops-audit did not write'),
+  ];
+}
+
+const INT32_MAX = 2_147_483_647;
+
+function wholeNumber(flag: string, value: string | undefined, unit: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim()) || Number(value) > INT32_MAX) {
+    throw new UsageError(
+      `${flag} must be a whole number of ${unit}, 0 or more; got ${JSON.stringify(value)}.`,
+      {
+        hint: `For example ${flag} ${flag === '--max-age' ? 30 : flag === '--max-backups' ? 10 : 100}.`,
+      },
+    );
+  }
+  return Number(value);
+}
+
+function duration(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) {
+    throw new UsageError(
+      `${flag} must be a duration such as 5s, 500ms or 1m30s; got ${JSON.stringify(value)}.`,
+    );
+  }
+  return value;
+}
+
+function absolutePath(flag: string, value: string | undefined, allowDash = false): string | undefined {
+  if (value === undefined) return undefined;
+  if (allowDash && value === '-') return value;
+  if (!value.startsWith('/')) {
+    throw new UsageError(
+      `${flag} must be an absolute path on the control-plane nodes, not ${JSON.stringify(value)}.`,
+      {
+        hint: `Start it with /, e.g. ${flag === '--log-path' ? '/var/log/kube-apiserver-audit.log' : '/srv/kubernetes/kube-apiserver/audit/policy-config.yaml'}.`,
+      },
+    );
+  }
+  return value;
+}
+
+/** Everything of AuditSettings that comes from flags (the policy and webhook files are read later). */
+export type FlagSettings = Omit<AuditSettings, 'policy' | 'webhookConfig'>;
+
+export function parseAuditSettingFlags(raw: RawEnableFlags): FlagSettings {
+  const backend = (raw.backend ?? 'log') as Backend;
+  const settings: FlagSettings = { backend };
+  const kopsVersion = parseKopsVersionFlag(raw.kopsVersion);
+  if (kopsVersion) settings.kopsVersion = kopsVersion;
+  const logPath = absolutePath('--log-path', raw.logPath, true);
+  const policyPath = absolutePath('--policy-path', raw.policyPath);
+  const maxAge = wholeNumber('--max-age', raw.maxAge, 'days');
+  const maxBackups = wholeNumber('--max-backups', raw.maxBackups, 'files');
+  const maxSize = wholeNumber('--max-size', raw.maxSize, 'megabytes');
+  const logOnly: [string, unknown][] = [
+    ['--log-path', logPath],
+    ['--max-age', maxAge],
+    ['--max-backups', maxBackups],
+    ['--max-size', maxSize],
+    ['--log-format', raw.logFormat],
+  ];
+  if (!backend.includes('log')) {
+    const given = logOnly.find(([, v]) => v !== undefined);
+    if (given) {
+      throw new UsageError(`${given[0]} is for the log backend, but --backend is ${backend}.`, {
+        hint: 'Use --backend log,webhook for both, or drop the flag.',
+      });
+    }
+  }
+  if (logPath !== undefined) settings.logPath = logPath;
+  if (policyPath !== undefined) settings.policyPath = policyPath;
+  if (maxAge !== undefined) settings.maxAge = maxAge;
+  if (maxBackups !== undefined) settings.maxBackups = maxBackups;
+  if (maxSize !== undefined) settings.maxSize = maxSize;
+  if (raw.logFormat !== undefined) settings.logFormat = raw.logFormat;
+
+  const webhookFields: Partial<Record<AuditField, string | number | boolean>> = {};
+  const qps = raw.webhookBatchThrottleQps;
+  if (qps !== undefined && !/^\d+(\.\d+)?$/.test(qps)) {
+    throw new UsageError(
+      `--webhook-batch-throttle-qps must be a number such as 10 or 3.5; got ${JSON.stringify(qps)}.`,
+    );
+  }
+  const entries: [string, AuditField, unknown][] = [
+    ['--webhook-mode', 'auditWebhookMode', raw.webhookMode],
+    [
+      '--webhook-batch-max-wait',
+      'auditWebhookBatchMaxWait',
+      duration('--webhook-batch-max-wait', raw.webhookBatchMaxWait),
+    ],
+    [
+      '--webhook-batch-max-size',
+      'auditWebhookBatchMaxSize',
+      wholeNumber('--webhook-batch-max-size', raw.webhookBatchMaxSize, 'events'),
+    ],
+    [
+      '--webhook-batch-buffer-size',
+      'auditWebhookBatchBufferSize',
+      wholeNumber('--webhook-batch-buffer-size', raw.webhookBatchBufferSize, 'events'),
+    ],
+    [
+      '--webhook-batch-throttle-qps',
+      'auditWebhookBatchThrottleQps',
+      qps === undefined ? undefined : Number(qps),
+    ],
+    [
+      '--webhook-batch-throttle-burst',
+      'auditWebhookBatchThrottleBurst',
+      wholeNumber('--webhook-batch-throttle-burst', raw.webhookBatchThrottleBurst, 'requests'),
+    ],
+    [
+      '--webhook-initial-backoff',
+      'auditWebhookInitialBackoff',
+      duration('--webhook-initial-backoff', raw.webhookInitialBackoff),
+    ],
+  ];
+  const webhook = backend.includes('webhook');
+  for (const [flag, field, value] of entries) {
+    if (value === undefined) continue;
+    if (!webhook) {
+      throw new UsageError(`${flag} is for the webhook backend, but --backend is ${backend}.`, {
+        hint: 'Add --backend webhook or --backend log,webhook.',
+      });
+    }
+    webhookFields[field] = value as string | number;
+  }
+  if (raw.webhookConfig !== undefined && !webhook) {
+    throw new UsageError(`--webhook-config is for the webhook backend, but --backend is ${backend}.`, {
+      hint: 'Add --backend webhook or --backend log,webhook.',
+    });
+  }
+  if (Object.keys(webhookFields).length > 0) settings.webhookFields = webhookFields;
+  if (raw.force) settings.force = true;
+  return settings;
+}

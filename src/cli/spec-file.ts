@@ -1,0 +1,74 @@
+/**
+ * Reading a spec from a file or stdin, and writing one back in place: atomically (temp file in the
+ * same directory, then rename), with the file's permissions, and only if nobody changed it meanwhile.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { SpecError } from '../errors.js';
+import type { Ctx } from './io.js';
+
+export interface SpecInput {
+  /** The name used in messages: the path as given, or `-` for stdin. */
+  source: string;
+  /** Absolute path, undefined for stdin. */
+  file?: string;
+  text: string;
+}
+
+async function readAll(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Read `-f FILE` (or stdin for `-`) as UTF-8 text. */
+export async function readSpecInput(filename: string, ctx: Ctx): Promise<SpecInput> {
+  if (filename === '-') return { source: '-', text: await readAll(ctx.io.stdin) };
+  const file = path.resolve(ctx.cwd, filename);
+  try {
+    return { source: filename, file, text: await readFile(file, 'utf8') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (error as Error).message;
+    throw new SpecError(`Cannot read the spec ${filename}: ${why}.`, {
+      hint: 'Give the kops spec file with -f FILE (e.g. from `kops get all NAME -o yaml > cluster.yaml`), or -f - to read it from stdin.',
+    });
+  }
+}
+
+/**
+ * Replace `input.file` with `text`, keeping its permissions. Refuses when the file changed since it
+ * was read, so that a concurrent edit is never overwritten.
+ */
+export async function writeSpecInPlace(input: SpecInput, text: string): Promise<void> {
+  const file = input.file!;
+  const [current, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+  if (current !== input.text) {
+    throw new SpecError(`${input.source} changed while kops-audit was working on it; nothing was written.`, {
+      hint: 'Run the command again.',
+    });
+  }
+  const temp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.kops-audit-${randomBytes(4).toString('hex')}.tmp`,
+  );
+  try {
+    await writeFile(temp, text, { mode: info.mode & 0o7777, flag: 'wx' });
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw new SpecError(`Cannot write ${input.source}: ${(error as Error).message}; the file is unchanged.`, {
+      hint: 'Check that the directory is writable, or use --stdout to print the new spec instead.',
+    });
+  }
+}

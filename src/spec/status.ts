@@ -1,0 +1,248 @@
+/**
+ * What audit setup a spec has, and a check list: the CIS benchmark items (shared/research/audit.md)
+ * and the kops rules that decide whether kube-apiserver can actually read the policy
+ * (shared/research/kops.md §2, §3). Pure: a parsed spec in, a report out.
+ */
+import path from 'node:path/posix';
+import { loadPolicy } from '../policy/load.js';
+import { apiServerRoles, type KopsVersion, kopsRules, unmountedReason } from './compat.js';
+import type { ParsedSpec } from './document.js';
+import { type AuditSetup, type FileAssetView, fieldString, POLICY_ASSET, readAuditSetup } from './read.js';
+
+export interface StatusCheck {
+  id: string;
+  title: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface PolicySummary {
+  rules: number;
+  /** Levels the rules use, in order of first use. */
+  levels: string[];
+  omitStages: string[];
+}
+
+export interface AuditStatus {
+  cluster: { name: string; apiVersion: string };
+  /** `kops 1.28.4` or `any kops version`. */
+  kops: string;
+  backend: 'off' | 'log' | 'webhook' | 'log,webhook';
+  logPath?: string;
+  maxAge?: number;
+  maxBackups?: number;
+  maxSize?: number;
+  logFormat?: string;
+  policyFile?: string;
+  /** The file asset that delivers the policy, if any. */
+  policyAsset?: AssetSummary;
+  policy?: PolicySummary;
+  webhookConfigFile?: string;
+  webhookAsset?: AssetSummary;
+  /** True when the policy asset is kops-audit's own. */
+  managedByKopsAudit: boolean;
+  checks: StatusCheck[];
+  /** Every check passes. */
+  ok: boolean;
+}
+
+export interface AssetSummary {
+  name?: string;
+  path?: string;
+  /** Absent: every role. */
+  roles?: string[];
+  line: number;
+}
+
+const summarize = (asset: FileAssetView): AssetSummary => ({
+  ...(asset.name !== undefined ? { name: asset.name } : {}),
+  ...(asset.path !== undefined ? { path: asset.path } : {}),
+  ...(asset.roles !== undefined ? { roles: asset.roles } : {}),
+  line: asset.line,
+});
+
+function numberField(setup: AuditSetup, field: 'auditLogMaxAge' | 'auditLogMaxBackups' | 'auditLogMaxSize') {
+  const value = setup.fields[field]?.value;
+  return typeof value === 'number' ? value : undefined;
+}
+
+function assetAt(setup: AuditSetup, file: string | undefined): FileAssetView | undefined {
+  if (file === undefined) return undefined;
+  return setup.assets.find((a) => (a.path ?? `/srv/kubernetes/assets/${a.name}`) === file);
+}
+
+function missingRoles(asset: FileAssetView, needed: readonly string[]): string[] {
+  if (asset.roles === undefined || asset.roles.length === 0) return [];
+  return needed.filter((role) => !asset.roles!.includes(role));
+}
+
+function decodedContent(asset: FileAssetView): string | undefined {
+  if (asset.content === undefined) return undefined;
+  if (!asset.isBase64) return asset.content;
+  try {
+    return new TextDecoder().decode(
+      Uint8Array.from(atob(asset.content.replace(/\s+/g, '')), (c) => c.charCodeAt(0)),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+export function auditStatus(parsed: ParsedSpec, version: KopsVersion | undefined): AuditStatus {
+  const setup = readAuditSetup(parsed);
+  const rules = kopsRules(version);
+  const line = (field: keyof AuditSetup['fields']) => setup.fields[field]?.line;
+  const at = (field: keyof AuditSetup['fields']) => (line(field) ? ` (${parsed.source}:${line(field)})` : '');
+  const logPath = fieldString(setup, 'auditLogPath');
+  const policyFile = fieldString(setup, 'auditPolicyFile');
+  const webhookFile = fieldString(setup, 'auditWebhookConfigFile');
+  const maxAge = numberField(setup, 'auditLogMaxAge');
+  const maxBackups = numberField(setup, 'auditLogMaxBackups');
+  const maxSize = numberField(setup, 'auditLogMaxSize');
+  const policyAsset = assetAt(setup, policyFile);
+  const webhookAsset = assetAt(setup, webhookFile);
+  const neededRoles = apiServerRoles(rules, parsed.instanceGroupRoles);
+
+  let policy: PolicySummary | undefined;
+  let policyProblem: string | undefined;
+  const policyText = policyAsset ? decodedContent(policyAsset) : undefined;
+  if (policyText !== undefined) {
+    const result = loadPolicy(policyText, `spec.fileAssets[${policyAsset!.name ?? policyAsset!.index}]`);
+    if (result.loaded) {
+      const { policy: p } = result.loaded;
+      policy = {
+        rules: p.rules.length,
+        levels: [...new Set(p.rules.map((r) => r.level))],
+        omitStages: p.omitStages ?? [],
+      };
+    } else {
+      const first = result.diagnostics.find((d) => d.severity === 'error');
+      policyProblem = first ? `${first.field ? `${first.field}: ` : ''}${first.message}` : 'it does not load';
+    }
+  }
+
+  const checks: StatusCheck[] = [];
+  const check = (id: string, title: string, ok: boolean, detail: string) =>
+    checks.push({ id, title, ok, detail });
+  const atLeast = (
+    id: string,
+    cis: string,
+    field: string,
+    value: number | undefined,
+    minimum: number,
+    unit: string,
+  ) => {
+    const f = field as keyof AuditSetup['fields'];
+    check(
+      id,
+      `${cis}: ${field} is at least ${minimum}`,
+      value !== undefined && value >= minimum,
+      value === undefined ? `${field} is not set` : `${field} is ${value} ${unit}${at(f)}`,
+    );
+  };
+  check(
+    'cis-log-path',
+    'CIS 1.2.16: audit log path is set',
+    logPath !== undefined,
+    logPath ?? 'auditLogPath is not set (no log backend)',
+  );
+  atLeast('cis-max-age', 'CIS 1.2.17', 'auditLogMaxAge', maxAge, 30, 'days');
+  atLeast('cis-max-backups', 'CIS 1.2.18', 'auditLogMaxBackups', maxBackups, 10, 'files');
+  atLeast('cis-max-size', 'CIS 1.2.19', 'auditLogMaxSize', maxSize, 100, 'MB');
+  check(
+    'cis-policy-file',
+    'CIS 3.2.1: audit policy file is set',
+    policyFile !== undefined,
+    policyFile === undefined
+      ? 'auditPolicyFile is not set: kube-apiserver logs no events at all'
+      : `${policyFile}${at('auditPolicyFile')}`,
+  );
+  let delivered: string;
+  let deliveredOk = false;
+  if (policyFile === undefined) delivered = 'no auditPolicyFile';
+  else if (!policyAsset) delivered = `no file asset writes ${policyFile}: kube-apiserver will not start`;
+  else {
+    const missing = missingRoles(policyAsset, neededRoles);
+    deliveredOk = missing.length === 0;
+    delivered = deliveredOk
+      ? `file asset ${policyAsset.name} reaches ${policyAsset.roles ? policyAsset.roles.join(', ') : 'every role'} (line ${policyAsset.line})`
+      : `file asset ${policyAsset.name} (line ${policyAsset.line}) lacks role${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, needed on ${rules.label}`;
+  }
+  check(
+    'policy-delivered',
+    'policy reaches every node role that runs kube-apiserver',
+    deliveredOk,
+    delivered,
+  );
+  check(
+    'policy-valid',
+    'policy is one kube-apiserver accepts',
+    policy !== undefined,
+    policy
+      ? `${policy.rules} rule${policy.rules === 1 ? '' : 's'} (${policy.levels.join(', ')})`
+      : (policyProblem ?? (policyAsset ? 'the file asset has no content' : 'no policy file asset')),
+  );
+  const unmounted = policyFile === undefined ? 'no auditPolicyFile' : unmountedReason(rules, policyFile);
+  check(
+    'policy-mounted',
+    'policy path is mounted into kube-apiserver',
+    unmounted === undefined,
+    unmounted ?? `${path.dirname(policyFile!)} is mounted on ${rules.label}`,
+  );
+  if (webhookFile === undefined) {
+    check('webhook-beside-policy', 'webhook config sits beside the policy', true, 'no webhook backend');
+  } else {
+    const sameDir = policyFile !== undefined && path.dirname(webhookFile) === path.dirname(policyFile);
+    const missing = webhookAsset ? missingRoles(webhookAsset, neededRoles) : neededRoles;
+    const ok = sameDir && webhookAsset !== undefined && missing.length === 0;
+    const detail = !sameDir
+      ? `${webhookFile} is not in the policy's directory; kops 1.27+ rejects that and only that directory is mounted`
+      : !webhookAsset
+        ? `no file asset writes ${webhookFile}`
+        : missing.length > 0
+          ? `file asset ${webhookAsset.name} lacks role${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`
+          : `${webhookFile} (file asset ${webhookAsset.name}, line ${webhookAsset.line})`;
+    check('webhook-beside-policy', 'webhook config sits beside the policy', ok, detail);
+  }
+  check(
+    'fields-known',
+    'no misspelt audit fields (kops ignores them)',
+    setup.misspelt.length === 0,
+    setup.misspelt.length === 0
+      ? 'all audit fields are kops fields'
+      : setup.misspelt
+          .map((m) => `${m.key} (line ${m.line})${m.meant ? `: did you mean ${m.meant}?` : ''}`)
+          .join('; '),
+  );
+  if (setup.fields.auditDynamicConfiguration !== undefined) {
+    check(
+      'no-dynamic-configuration',
+      'auditDynamicConfiguration is not set',
+      false,
+      `removed from kube-apiserver in Kubernetes 1.19; it will not start with it${at('auditDynamicConfiguration')}`,
+    );
+  }
+
+  const log = logPath !== undefined;
+  const webhook = webhookFile !== undefined;
+  const status: AuditStatus = {
+    cluster: { name: parsed.cluster.name, apiVersion: parsed.cluster.apiVersion },
+    kops: rules.label,
+    backend: log && webhook ? 'log,webhook' : log ? 'log' : webhook ? 'webhook' : 'off',
+    managedByKopsAudit: policyAsset?.name === POLICY_ASSET,
+    checks,
+    ok: checks.every((c) => c.ok),
+  };
+  if (logPath !== undefined) status.logPath = logPath;
+  if (maxAge !== undefined) status.maxAge = maxAge;
+  if (maxBackups !== undefined) status.maxBackups = maxBackups;
+  if (maxSize !== undefined) status.maxSize = maxSize;
+  const logFormat = fieldString(setup, 'auditLogFormat');
+  if (logFormat !== undefined) status.logFormat = logFormat;
+  if (policyFile !== undefined) status.policyFile = policyFile;
+  if (policyAsset) status.policyAsset = summarize(policyAsset);
+  if (policy) status.policy = policy;
+  if (webhookFile !== undefined) status.webhookConfigFile = webhookFile;
+  if (webhookAsset) status.webhookAsset = summarize(webhookAsset);
+  return status;
+}

@@ -1,0 +1,84 @@
+/** kops-version rules (shared/research/kops.md §2 roles, §3 mounts, FileAssetSpec.mode). */
+import { describe, expect, it } from 'vitest';
+import {
+  apiServerRoles,
+  DEFAULT_POLICY_PATH,
+  kopsRules,
+  parseKopsVersion,
+  unmountedReason,
+  webhookPathFor,
+} from '../../../src/spec/compat.js';
+
+const rules = (v?: string) => kopsRules(v === undefined ? undefined : parseKopsVersion(v));
+
+describe('parseKopsVersion', () => {
+  it.each([
+    ['1.28.4', [1, 28, 4]],
+    ['v1.26.6', [1, 26, 6]],
+    ['1.30', [1, 30, 0]],
+    ['1.37.0-alpha.2+v1.37.0-alpha.1-280-g268927e264', [1, 37, 0]],
+  ])('reads %s', (text, [major, minor, patch]) => {
+    expect(parseKopsVersion(text)).toMatchObject({ major, minor, patch });
+  });
+  it.each(['latest', '1', 'one.two', ''])('refuses %j', (text) => {
+    expect(parseKopsVersion(text)).toBeUndefined();
+  });
+});
+
+describe('control-plane roles of fileAssets (never converted between Master and ControlPlane)', () => {
+  it.each([
+    ['1.20.0', ['Master']],
+    ['1.25.9', ['Master']],
+    ['1.26.0', ['ControlPlane']],
+    ['1.30.1', ['ControlPlane']],
+  ])('kops %s uses %j', (version, roles) => {
+    expect(rules(version).controlPlaneRoles).toEqual(roles);
+  });
+  it('without a version lists both, which works on every release', () => {
+    expect(rules().controlPlaneRoles).toEqual(['Master', 'ControlPlane']);
+  });
+  it('adds APIServer when the spec has APIServer instance groups', () => {
+    expect(apiServerRoles(rules('1.28.0'), ['Master', 'Node', 'APIServer'])).toEqual([
+      'ControlPlane',
+      'APIServer',
+    ]);
+    expect(apiServerRoles(rules('1.28.0'), ['Master', 'Node'])).toEqual(['ControlPlane']);
+  });
+});
+
+describe('FileAssetSpec.mode exists from kops 1.24', () => {
+  it.each([
+    ['1.23.9', false],
+    ['1.24.0', true],
+    [undefined, false],
+  ])('kops %s: %s', (version, mode) => {
+    expect(rules(version).fileAssetMode).toBe(mode);
+  });
+});
+
+describe('directories kube-apiserver mounts, by kops version', () => {
+  const cases: [string | undefined, string, boolean][] = [
+    ['1.21.0', '/srv/kubernetes/audit/policy.yaml', true],
+    ['1.21.0', '/etc/kubernetes/audit/policy.yaml', false],
+    ['1.22.0', '/srv/kubernetes/audit/policy.yaml', false],
+    ['1.22.0', DEFAULT_POLICY_PATH, true],
+    ['1.25.4', '/etc/kubernetes/audit/policy.yaml', false],
+    ['1.26.5', '/etc/kubernetes/audit/policy.yaml', false],
+    ['1.26.6', '/etc/kubernetes/audit/policy.yaml', true],
+    // 1.26.6 mounts the policy directory without the guard against mounting srvkapi twice.
+    ['1.26.6', '/srv/kubernetes/kube-apiserver/policy.yaml', false],
+    ['1.27.0', '/srv/kubernetes/kube-apiserver/policy.yaml', true],
+    ['1.27.0', '/etc/kubernetes/audit/policy.yaml', true],
+    [undefined, DEFAULT_POLICY_PATH, true],
+    [undefined, '/etc/kubernetes/audit/policy.yaml', false],
+    [undefined, '/srv/kubernetes/kube-apiserver/policy.yaml', false],
+  ];
+  it.each(cases)('kops %s, %s mounted: %s', (version, file, mounted) => {
+    expect(unmountedReason(rules(version), file) === undefined).toBe(mounted);
+  });
+  it('puts the webhook config in the policy directory', () => {
+    expect(webhookPathFor(DEFAULT_POLICY_PATH)).toBe(
+      '/srv/kubernetes/kube-apiserver/audit/webhook-config.yaml',
+    );
+  });
+});

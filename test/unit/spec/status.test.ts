@@ -1,0 +1,97 @@
+/**
+ * `status` checks: CIS items (shared/research/audit.md "CIS Kubernetes Benchmark") and the kops rules
+ * for delivery and mounts (shared/research/kops.md §2, §3), on the kops repo's own audit spec.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { planEnable } from '../../../src/plan/plan.js';
+import { parseKopsVersion } from '../../../src/spec/compat.js';
+import { parseSpec } from '../../../src/spec/document.js';
+import { auditStatus } from '../../../src/spec/status.js';
+import { CONFORMANCE_DIR, conformanceMissing } from '../../helpers/paths.js';
+import { basicPolicy, exampleSpec, kopsSpec, kubeconfig } from './fixtures.js';
+
+const status = (text: string, version?: string) =>
+  auditStatus(parseSpec(text, 'cluster.yaml'), version ? parseKopsVersion(version) : undefined);
+const failing = (text: string, version?: string) =>
+  status(text, version)
+    .checks.filter((c) => !c.ok)
+    .map((c) => c.id);
+
+describe('status', () => {
+  it('a spec without audit setup fails the CIS items and delivery', () => {
+    const report = status(kopsSpec());
+    expect(report.backend).toBe('off');
+    expect(report.ok).toBe(false);
+    expect(failing(kopsSpec())).toEqual([
+      'cis-log-path',
+      'cis-max-age',
+      'cis-max-backups',
+      'cis-max-size',
+      'cis-policy-file',
+      'policy-delivered',
+      'policy-valid',
+      'policy-mounted',
+    ]);
+  });
+
+  it('passes every check after enable, for any kops version and for a given one', () => {
+    const after = planEnable(exampleSpec, { source: 'x', policy: basicPolicy, backend: 'log' }).after;
+    const report = status(after);
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report).toMatchObject({
+      ok: true,
+      backend: 'log',
+      managedByKopsAudit: true,
+      policy: { rules: 1, levels: ['Metadata'], omitStages: ['RequestReceived'] },
+    });
+    expect(status(after, '1.25.0').ok).toBe(true);
+  });
+
+  it('a policy for Master only is not delivered on kops >= 1.26 (kubernetes/kops#15488)', () => {
+    const after = planEnable(kopsSpec(), {
+      source: 'x',
+      policy: basicPolicy,
+      backend: 'log,webhook',
+      webhookConfig: kubeconfig,
+      kopsVersion: parseKopsVersion('1.25.0')!,
+    }).after;
+    expect(failing(after, '1.25.0')).toEqual([]);
+    expect(failing(after, '1.28.0')).toEqual(['policy-delivered', 'webhook-beside-policy']);
+  });
+
+  it('reports misspelt audit fields', () => {
+    const spec = kopsSpec('    auditLogMaxage: 30\n');
+    const check = status(spec).checks.find((c) => c.id === 'fields-known')!;
+    expect(check.ok).toBe(false);
+    expect(check.detail).toMatch(/auditLogMaxage \(line \d+\): did you mean auditLogMaxAge\?/);
+  });
+});
+
+const skip = conformanceMissing('kops/specs/nodeup-golden-audit.yaml');
+describe.skipIf(skip)("status of kops' own audit spec (nodeup golden test)", () => {
+  const text = skip
+    ? ''
+    : readFileSync(path.join(CONFORMANCE_DIR, 'kops/specs/nodeup-golden-audit.yaml'), 'utf8');
+
+  it('on kops 1.25: rotation below CIS, and /etc/kubernetes/audit is not mounted before 1.26.6', () => {
+    expect(failing(text, '1.25.0')).toEqual(['cis-max-age', 'cis-max-backups', 'policy-mounted']);
+  });
+
+  it('on kops 1.28: roles [Master] no longer reach the control plane', () => {
+    expect(failing(text, '1.28.0')).toEqual([
+      'cis-max-age',
+      'cis-max-backups',
+      'policy-delivered',
+      'webhook-beside-policy',
+    ]);
+    const report = status(text, '1.28.0');
+    expect(report).toMatchObject({
+      backend: 'log,webhook',
+      managedByKopsAudit: false,
+      maxAge: 10,
+      maxBackups: 1,
+    });
+  });
+});
