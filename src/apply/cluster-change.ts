@@ -7,6 +7,7 @@ import { apiserverGroups, apiserverRoles } from '../kops/rolling-update.js';
 import { execaRunner, type Runner } from '../kops/runner.js';
 import type { KopsVersion } from '../kops/version.js';
 import { defaultBackupDir, latestBackup, writeBackup } from './backup.js';
+import { liveSpecText } from './live-spec.js';
 import type { ClusterPlan, PlanFn } from './planner.js';
 
 /** Flags of cluster mode (`enable|disable <cluster>`), shared by both commands. */
@@ -52,13 +53,6 @@ export function clusterDocument(text: string): string {
     if (kind === 'Cluster') return doc.toString();
   }
   throw new KopsError('kops returned no Cluster object.');
-}
-
-/** The InstanceGroup documents of `kops get all` output, as YAML text each. */
-function instanceGroupDocuments(text: string): string[] {
-  return parseAllDocuments(text)
-    .filter((doc) => doc.get('kind') === 'InstanceGroup')
-    .map((doc) => doc.toString());
 }
 
 function sameObjects(a: string, b: string): boolean {
@@ -151,13 +145,11 @@ async function changeCluster(
   const { cluster } = options;
   const progress = ctx.io.stderr;
   const version = await client.version();
-  const clusterText = await client.getCluster(cluster);
-  const all = await client.getAll(cluster);
-  const specText = [clusterText, ...instanceGroupDocuments(all.text)].join('---\n');
+  const { clusterText, text: specText, instanceGroups } = await liveSpecText(client, cluster);
   const plan = planFn(specText, `cluster/${cluster}`, version);
   const after = clusterDocument(plan.after);
-  const roles = apiserverRoles(version, all.instanceGroups);
-  const groups = apiserverGroups(all.instanceGroups).map((ig) => ig.name);
+  const roles = apiserverRoles(version, instanceGroups);
+  const groups = apiserverGroups(instanceGroups).map((ig) => ig.name);
   const backupDir = options.backupDir ?? defaultBackupDir(ctx.env);
 
   let updatePending = true;
@@ -292,7 +284,8 @@ async function changeCluster(
   }
 
   const where = destinations(after);
-  human.write(`\n${summaryLine(plan, cluster, options, where)} (${elapsed(ctx.now() - startedAll)})\n`);
+  progress.write(`\nAll steps done in ${elapsed(ctx.now() - startedAll)}.\n`);
+  human.write(`\n${summaryLine(plan, cluster, options, where)}\n`);
   if (backup) human.write(`The previous spec is backed up at ${backup}\n`);
   if (!options.rollingUpdate) {
     human.write(

@@ -45,7 +45,6 @@ describe('enable <cluster> (in-process)', () => {
     const commands = world.invocations().map((i) => i.argv.slice(0, 2).join(' '));
     expect(commands).toEqual([
       'version',
-      'get cluster',
       'get all',
       'get cluster',
       'replace -f',
@@ -76,9 +75,9 @@ describe('enable <cluster> (in-process)', () => {
     expect(
       world
         .invocations()
-        .slice(7)
+        .slice(6)
         .map((i) => i.argv.slice(0, 2).join(' ')),
-    ).toEqual(['version', 'get cluster', 'get all', 'update cluster', 'rolling-update cluster']);
+    ).toEqual(['version', 'get all', 'update cluster', 'rolling-update cluster']);
   });
 
   it('without a TTY and without --yes prints the plan, changes nothing, never reads stdin', async () => {
@@ -118,11 +117,10 @@ describe('enable <cluster> (in-process)', () => {
     // The first run stopped at update; the second finds the spec in place: no backup, no replace.
     const resumed = world
       .invocations()
-      .slice(6)
+      .slice(5)
       .map((i) => i.argv.slice(0, 3).join(' '));
     expect(resumed).toEqual([
       'version',
-      'get cluster --name',
       `get --name ${NAME}`,
       'update cluster --name',
       'update cluster --name',
