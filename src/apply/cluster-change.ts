@@ -339,9 +339,12 @@ function stepFailure(
   const where = `Step ${c.index + 1} of ${c.steps.length} (${c.step.title.replace(/ \(.*$/, '')})`;
   const state = replaced
     ? 'The new spec is in the state store.'
-    : c.steps.some((s) => s.name === 'replace')
-      ? 'The spec in the state store was not changed.'
-      : 'The spec already had these settings.';
+    : c.step.name === 'replace' && error instanceof InterruptedError
+      ? // kops writes the Cluster object in one piece: it is the old spec or the new one, never half.
+        'kops was stopped while replacing the spec, so the state store holds either the old or the new spec (never a mix); running again checks which.'
+      : c.steps.some((s) => s.name === 'replace')
+        ? 'The spec in the state store was not changed.'
+        : 'The spec already had these settings.';
   const saved = c.backup ? ` The previous spec is backed up at ${c.backup}.` : '';
   const undo = c.backup
     ? ` Undo: \`${c.client.commandLine(['replace', '-f', c.backup])} && ${c.client.commandLine(updateArgs(c.cluster))} && ${c.client.commandLine(rollingUpdateArgs(c.cluster, c.roles))}\`.`
