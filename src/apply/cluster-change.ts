@@ -7,7 +7,7 @@ import { apiserverGroups, apiserverRoles } from '../kops/rolling-update.js';
 import { execaRunner, type Runner } from '../kops/runner.js';
 import type { KopsVersion } from '../kops/version.js';
 import { defaultBackupDir, latestBackup, writeBackup } from './backup.js';
-import { liveSpecText } from './live-spec.js';
+import { clusterDocument, liveSpecText } from './live-spec.js';
 import type { ClusterPlan, PlanFn } from './planner.js';
 
 /** Flags of cluster mode (`enable|disable <cluster>`), shared by both commands. */
@@ -44,15 +44,6 @@ interface Step {
   command?: string;
   status: StepStatus;
   seconds?: number;
-}
-
-/** The Cluster document of a multi-document text, serialized on its own (what `kops replace` gets). */
-export function clusterDocument(text: string): string {
-  for (const doc of parseAllDocuments(text)) {
-    const kind = doc.get('kind');
-    if (kind === 'Cluster') return doc.toString();
-  }
-  throw new KopsError('kops returned no Cluster object.');
 }
 
 function sameObjects(a: string, b: string): boolean {
