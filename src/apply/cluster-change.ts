@@ -195,17 +195,16 @@ async function changeCluster(
   }
 
   human.write(planText(options, version, plan, steps, updatePending));
-  const changesPending = true;
   if (options.dryRun) {
     human.write('\nDry run: nothing was changed.\n');
-    return finishWithoutApplying(options, ctx, version, plan, steps, after, 'planned', changesPending);
+    return finishWithoutApplying(options, ctx, version, plan, steps, after, 'planned', true);
   }
   if (!options.yes) {
     const interactive = ctx.io.stdinIsTTY && ctx.io.stderr.isTTY;
     if (!interactive) {
       // kops' own wording: without --yes nothing is applied, and that is not an error.
       human.write('\nMust specify --yes to apply changes\n');
-      return finishWithoutApplying(options, ctx, version, plan, steps, after, 'planned', changesPending);
+      return finishWithoutApplying(options, ctx, version, plan, steps, after, 'planned', true);
     }
     const confirm = deps.confirm ?? inquirerConfirm;
     const yes = await confirm(`Apply these changes to ${cluster}?`, ctx);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { ENABLE, NAME, waitFor, world } from '../helpers/cluster-world.js';
 import { expectGolden } from '../helpers/golden.js';
+import { EMULATOR_KOPS } from '../helpers/kops-emulator.js';
 import { CLI, REPO_ROOT } from '../helpers/paths.js';
 import { readCluster } from '../kops-emulator/store.mjs';
 
@@ -96,6 +97,16 @@ describe('disable and status <cluster>', () => {
     expect(w.audited()).toBe(false);
     expect(w.commands().slice(-4)).toEqual(['get', 'replace', 'update --yes', 'rolling-update --yes']);
     expect((await runCli(['status', NAME], { env: w.env() })).code).toBe(1);
+    // --kops and --state instead of PATH and KOPS_STATE_STORE; both reach kops as given.
+    const explicit = await runCli(
+      ['status', NAME, '--kops', EMULATOR_KOPS, '--state', `file://${w.stateDir}/`],
+      {
+        env: { ...w.env(), PATH: process.env.PATH, KOPS_STATE_STORE: undefined },
+      },
+    );
+    expect(explicit.code).toBe(1);
+    expect(w.invocations().at(-1)!.argv.slice(0, 2)).toEqual(['--state', `file://${w.stateDir}/`]);
+    expect(w.invocations().at(-1)!.stateStore).toBe(`file://${w.stateDir}`);
   });
 });
 

@@ -167,6 +167,29 @@ describe('kops emulator: replace (kops.md §4 "kops replace", §1 validation)', 
     expect(logged.files).toEqual([{ path: file, mode: '0600', content: legacy }]);
   });
 
+  it('replaces a Cluster and its InstanceGroups from one multi-document file; IGs need the cluster label', async () => {
+    const world = seeded();
+    const all = await runKops(['get', 'all', '--name', NAME, '-o', 'yaml'], world.env());
+    const text = all.stdout.replace('minSize: 2', 'minSize: 3').replace('maxSize: 2', 'maxSize: 3');
+    expect((await runKops(['replace', '-f', '-'], world.env(), text)).code).toBe(0);
+    const after = await runKops(['get', 'instancegroups', '--name', NAME, '-o', 'yaml'], world.env());
+    expect(after.stdout).toContain('minSize: 3');
+    const unlabelled = text.replaceAll(`kops.k8s.io/cluster: ${NAME}`, 'team: platform');
+    const refused = await runKops(['replace', '-f', '-'], world.env(), unlabelled);
+    expect(withoutKlog(refused.stderr)).toBe(
+      'Error: must specify "kops.k8s.io/cluster" label with cluster name to replace instanceGroup\n',
+    );
+  });
+
+  it('KOPS_CLUSTER_NAME and a positional name together: "Found multiple arguments", then the error', async () => {
+    const result = await runKops(['update', 'cluster', NAME], seeded().env({ KOPS_CLUSTER_NAME: NAME }));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Found multiple arguments which look like a cluster name');
+    expect(withoutKlog(result.stderr)).toBe(
+      'Error: cannot specify cluster via --name and positional argument\n',
+    );
+  });
+
   it('a webhook config outside the policy directory is refused from 1.27 (and 1.26.6), not by 1.26.2', async () => {
     for (const [version, refused] of [
       ['1.26.2', false],
