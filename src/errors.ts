@@ -42,9 +42,16 @@ export class SpecError extends KopsAuditError {}
 /** An audit policy kube-apiserver would refuse, or that we cannot read. */
 export class PolicyError extends KopsAuditError {
   readonly diagnostics: readonly Diagnostic[];
-  constructor(message: string, diagnostics: readonly Diagnostic[] = [], options: KopsAuditErrorOptions = {}) {
+  /** The policy file the diagnostics' lines refer to. */
+  readonly source: string | undefined;
+  constructor(
+    message: string,
+    diagnostics: readonly Diagnostic[] = [],
+    options: KopsAuditErrorOptions & { source?: string } = {},
+  ) {
     super(message, options);
     this.diagnostics = diagnostics;
+    this.source = options.source;
   }
 }
 

@@ -61,7 +61,7 @@ function reportError(error: unknown, { ctx, debug, argv, program }: ErrorContext
   if (error instanceof KopsAuditError) {
     let text = `Error: ${error.message}\n`;
     if (error instanceof PolicyError && error.diagnostics.length > 0) {
-      text += `${formatDiagnostics('policy', error.diagnostics)}\n`;
+      text += `${formatDiagnostics(error.source ?? 'policy', error.diagnostics)}\n`;
     }
     if (error.hint) text += `Hint: ${error.hint}\n`;
     if (debug && error.stack) text += `${error.stack}\n`;

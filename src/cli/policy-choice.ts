@@ -2,38 +2,38 @@
  * Which audit policy `enable` ships: `--policy basic|gce|PATH`, or, at a terminal without --policy,
  * the user's choice. The policy is validated as kube-apiserver would before anything is planned.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Writable } from 'node:stream';
-import { UsageError } from '../errors.js';
-import { loadPolicyOrThrow } from '../policy/load.js';
+import { InterruptedError, UsageError } from '../errors.js';
 import type { SourcedText } from '../spec/apply.js';
-import { templatePath } from './assets.js';
 import type { Ctx } from './io.js';
+import {
+  isTemplate,
+  readPolicyArgWithWarnings,
+  readPolicySource,
+  writePolicyWarnings,
+} from './policy-arg.js';
 
 export const DEFAULT_POLICY = 'gce';
-const TEMPLATES = ['basic', 'gce'];
 
-/** The policy text for `--policy VALUE`, validated; a PolicyError lists every problem. */
-export async function readPolicyChoice(value: string, ctx: Ctx): Promise<SourcedText> {
-  let text: string;
-  if (TEMPLATES.includes(value)) {
-    // The shipped templates are validated by the tests (test/unit/cli/policy-choice.test.ts); not
-    // loading them again here keeps enable's start-up close to bare node's.
-    return { source: value, text: await readFile(templatePath(value), 'utf8') };
-  } else {
-    try {
-      text = await readFile(path.resolve(ctx.cwd, value), 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new UsageError(
-        `--policy ${value}: not one of ${TEMPLATES.join(', ')}, and ${code === 'ENOENT' ? 'no file has that name' : `the file cannot be read (${code ?? (error as Error).message})`}.`,
-        { hint: 'Use --policy basic, --policy gce, or --policy PATH to an audit.k8s.io/v1 Policy file.' },
-      );
-    }
+/**
+ * The policy text for `--policy VALUE` (shared reader of policy-arg.ts), validated as kube-apiserver
+ * would; a PolicyError lists every problem. The shipped templates are validated by the tests
+ * (test/unit/cli/spec-flags.test.ts) and not loaded again here, which keeps enable's start-up close
+ * to bare node's.
+ */
+export async function readPolicyChoice(value: string, ctx: Ctx, specFromStdin = false): Promise<SourcedText> {
+  if (value === '-' && specFromStdin) {
+    throw new UsageError('--policy - and -f - cannot both read stdin.', {
+      hint: 'Give the policy as a file (--policy PATH) when the spec comes from stdin.',
+    });
   }
-  loadPolicyOrThrow(text, value);
-  return { source: value, text };
+  if (isTemplate(value)) {
+    const { text, source } = await readPolicySource(value, ctx);
+    return { source, text };
+  }
+  const { loaded, warnings } = await readPolicyArgWithWarnings(value, ctx);
+  writePolicyWarnings(ctx, value, warnings);
+  return { source: value, text: loaded.text };
 }
 
 /** May we ask? Only when a person is at the terminal on both ends (never decided by trying). */
@@ -41,8 +41,19 @@ export function canPrompt(ctx: Ctx): boolean {
   return ctx.io.stdinIsTTY && ctx.io.stderr.isTTY;
 }
 
-/** Ask which policy to use (basic, gce or a file), writing the prompt to stderr. */
+/** Ask which policy to use (basic, gce or a file), writing the prompt to stderr. Ctrl-C exits 130. */
 export async function askPolicy(ctx: Ctx): Promise<string> {
+  try {
+    return await promptPolicy(ctx);
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
+      throw new InterruptedError('Interrupted: no policy chosen; nothing was changed.');
+    }
+    throw error;
+  }
+}
+
+async function promptPolicy(ctx: Ctx): Promise<string> {
   const { select, input } = await import('@inquirer/prompts');
   const output = new Writable({
     write(chunk, _encoding, done) {

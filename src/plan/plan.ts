@@ -137,7 +137,8 @@ function buildPlan(
   before: string,
   edit: ReturnType<typeof applyAuditSettings>,
 ): Plan {
-  const after = edit.text;
+  // A file kept with Windows line endings is edited with \n and written back with \r\n.
+  const after = usesCrlf(before) ? edit.text.replace(/\n/g, '\r\n') : edit.text;
   const base = { action, source, cluster: edit.cluster, before, after, warnings: edit.warnings };
   if (after === before) return { ...base, changed: false, changes: [], diff: '' };
   const { parsedBefore, parsedAfter } = edit;
@@ -162,12 +163,24 @@ function buildPlan(
 }
 
 /** What `enable` would do to `specText`. Throws SpecError, ConflictError or UsageError on bad input. */
+/** Every line ends in \r\n (a file kept on Windows); mixed endings are edited as they are. */
+function usesCrlf(text: string): boolean {
+  return text.includes('\r\n') && !/(^|[^\r])\n/.test(text);
+}
+
+const withLf = (text: string) => (usesCrlf(text) ? text.replace(/\r\n/g, '\n') : text);
+
 export function planEnable(specText: string, options: EnableOptions): Plan {
   const { source, ...settings } = options;
-  return buildPlan('enable', source, specText, applyAuditSettings(specText, source, settings));
+  return buildPlan('enable', source, specText, applyAuditSettings(withLf(specText), source, settings));
 }
 
 /** What `disable` would do to `specText`: remove exactly what enable added. */
 export function planDisable(specText: string, options: DisableOptions): Plan {
-  return buildPlan('disable', options.source, specText, removeAuditSettings(specText, options.source));
+  return buildPlan(
+    'disable',
+    options.source,
+    specText,
+    removeAuditSettings(withLf(specText), options.source),
+  );
 }

@@ -72,9 +72,9 @@ export function loadPolicyOrThrow(text: string, source: string, options: LoadOpt
   const where = first?.line === undefined ? source : `${source}:${first.line}`;
   const count = errors.length === 1 ? '1 error' : `${errors.length} errors`;
   throw new PolicyError(
-    `${where}: kube-apiserver would refuse this audit policy (${count}; the first: ${first?.field ? `${first.field}: ` : ''}${first?.message ?? 'unknown'}).`,
+    `${where}: kube-apiserver would refuse this audit policy (${count}).`,
     result.diagnostics,
-    { hint: `Fix ${source} as listed above; \`kops-audit lint ${source}\` checks it again.` },
+    { hint: `Fix ${source} as listed above; \`kops-audit lint ${source}\` checks it again.`, source },
   );
 }
 
@@ -314,20 +314,22 @@ class Decoder {
     this.unknownFields(raw, at, RULE_FIELDS);
     const level = this.string(raw.level, `${at}.level`);
     if (level !== undefined) rule.level = level as PolicyRule['level'];
-    for (const key of [
-      'users',
-      'userGroups',
-      'verbs',
-      'namespaces',
-      'nonResourceURLs',
-      'omitStages',
-    ] as const) {
+    // Fields in API order (types.go), so the decoded object prints as the API would.
+    const strings = (
+      key: 'users' | 'userGroups' | 'verbs' | 'namespaces' | 'nonResourceURLs' | 'omitStages',
+    ) => {
       const values = this.stringList(raw[key], `${at}.${key}`);
       if (values) (rule as unknown as Record<string, string[]>)[key] = values;
-    }
+    };
+    strings('users');
+    strings('userGroups');
+    strings('verbs');
     const resources = this.list(raw.resources, `${at}.resources`);
     if (resources)
       rule.resources = resources.map((entry, j) => this.groupResources(entry, `${at}.resources[${j}]`));
+    strings('namespaces');
+    strings('nonResourceURLs');
+    strings('omitStages');
     const omitManagedFields = this.bool(raw.omitManagedFields, `${at}.omitManagedFields`);
     if (omitManagedFields !== undefined) rule.omitManagedFields = omitManagedFields;
     return rule;

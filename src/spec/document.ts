@@ -59,7 +59,7 @@ export function parseSpec(text: string, source: string): ParsedSpec {
     const error = doc.errors[0];
     if (error) {
       const line = error.linePos?.[0]?.line ?? lineNumberOf(text, error.pos[0]);
-      const detail = error.message.split('\n')[0];
+      const detail = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       throw new SpecError(`${source}:${line}: not valid YAML: ${detail}`, {
         hint: 'Fix the YAML at that line (check the indentation and quoting), then run the command again.',
       });

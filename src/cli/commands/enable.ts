@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { parse } from 'yaml';
 import { UsageError } from '../../errors.js';
 import { planEnable } from '../../plan/plan.js';
 import type { AuditSettings } from '../../spec/apply.js';
@@ -48,24 +49,56 @@ export function parseEnableArgs(raw: RawEnableFlags & { filename: string }): Ena
 /** The policy and webhook kubeconfig the flags name, read and checked (shared with cluster mode). */
 export async function resolveAuditSettings(
   flags: EnableArgs['flags'],
-  choice: { policy?: string; webhookConfigFile?: string; mayPrompt: boolean },
+  choice: {
+    policy?: string;
+    webhookConfigFile?: string;
+    /** Whether enable may ask for the policy when at a terminal. */
+    mayPrompt: boolean;
+    /** The spec comes from stdin, so `--policy -` cannot. */
+    specFromStdin?: boolean;
+  },
   ctx: Ctx,
 ): Promise<AuditSettings> {
   const policyName =
     choice.policy ?? (choice.mayPrompt && canPrompt(ctx) ? await askPolicy(ctx) : DEFAULT_POLICY);
-  const settings: AuditSettings = { ...flags, policy: await readPolicyChoice(policyName, ctx) };
+  const settings: AuditSettings = {
+    ...flags,
+    policy: await readPolicyChoice(policyName, ctx, choice.specFromStdin),
+  };
   if (choice.webhookConfigFile !== undefined) {
     const file = path.resolve(ctx.cwd, choice.webhookConfigFile);
+    let text: string;
     try {
-      settings.webhookConfig = { source: choice.webhookConfigFile, text: await readFile(file, 'utf8') };
+      text = await readFile(file, 'utf8');
     } catch (error) {
       throw new UsageError(
         `--webhook-config ${choice.webhookConfigFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
         { hint: 'Give the kubeconfig file kube-apiserver should use to reach the audit webhook.' },
       );
     }
+    checkKubeconfig(choice.webhookConfigFile, text);
+    settings.webhookConfig = { source: choice.webhookConfigFile, text };
   }
   return settings;
+}
+
+/** The webhook config must be a kubeconfig with a cluster to send to (its content is never quoted). */
+function checkKubeconfig(source: string, text: string): void {
+  let config: unknown;
+  try {
+    config = parse(text);
+  } catch {
+    config = undefined;
+  }
+  const clusters = (config as { clusters?: unknown } | null | undefined)?.clusters;
+  if (!Array.isArray(clusters) || clusters.length === 0) {
+    throw new UsageError(
+      `--webhook-config ${source} is not a kubeconfig with a cluster (no \`clusters:\` list).`,
+      {
+        hint: 'Give a kubeconfig (apiVersion: v1, kind: Config) whose cluster server is your audit webhook.',
+      },
+    );
+  }
 }
 
 export async function runEnable(args: EnableArgs, ctx: Ctx): Promise<number> {
@@ -75,6 +108,7 @@ export async function runEnable(args: EnableArgs, ctx: Ctx): Promise<number> {
       ...(args.policy !== undefined ? { policy: args.policy } : {}),
       ...(args.webhookConfigFile !== undefined ? { webhookConfigFile: args.webhookConfigFile } : {}),
       mayPrompt: args.filename !== '-',
+      specFromStdin: args.filename === '-',
     },
     ctx,
   );

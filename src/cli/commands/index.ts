@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import type { Ctx } from '../io.js';
 import { defineDisable } from './disable.js';
 import { defineEnable } from './enable.js';
+import { defineExplain } from './explain.js';
+import { defineLint } from './lint.js';
+import { defineRender } from './render.js';
 import { defineStatus } from './status.js';
 
 /**
@@ -12,4 +15,11 @@ import { defineStatus } from './status.js';
 export type DefineCommand = (program: Command, ctx: Ctx, finish: (code: number) => void) => void;
 
 /** Every sub-command, in the order `--help` lists them. */
-export const COMMANDS: DefineCommand[] = [defineEnable, defineDisable, defineStatus];
+export const COMMANDS: DefineCommand[] = [
+  defineRender,
+  defineEnable,
+  defineDisable,
+  defineStatus,
+  defineExplain,
+  defineLint,
+];

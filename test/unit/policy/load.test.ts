@@ -390,11 +390,12 @@ describe('loadPolicyOrThrow', () => {
     }
     expect(caught).toBeInstanceOf(PolicyError);
     const error = caught as PolicyError;
-    expect(error.message).toMatch(
-      /^my-policy\.yaml:4: kube-apiserver would refuse this audit policy \(2 errors;/,
-    );
-    expect(error.message).toContain('rules[0].level');
-    expect(error.diagnostics).toHaveLength(2);
+    expect(error.message).toBe('my-policy.yaml:4: kube-apiserver would refuse this audit policy (2 errors).');
+    expect(error.source).toBe('my-policy.yaml');
+    expect(error.diagnostics.map((d) => [d.field, d.line])).toEqual([
+      ['rules[0].level', 4],
+      ['rules[1].level', 5],
+    ]);
   });
 });
 

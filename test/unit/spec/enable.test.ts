@@ -351,3 +351,14 @@ it('the policy file asset reads back as the same policy (parse check)', () => {
   const content = asset(after, 'kops-audit-policy')!.content;
   expect(parse(content)).toEqual(parse(basicPolicy.text));
 });
+
+describe('line endings', () => {
+  it('a spec with Windows line endings keeps them, and disable restores it', () => {
+    const crlf = exampleSpec.replace(/\n/g, '\r\n');
+    const plan = enable(crlf);
+    expect(plan.after.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(plan.diff).toContain('+    auditLogPath: /var/log/kube-apiserver-audit.log\n');
+    expect(enable(plan.after).changed).toBe(false);
+    expect(planDisable(plan.after, { source: 'cluster.yaml' }).after).toBe(crlf);
+  });
+});

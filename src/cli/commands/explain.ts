@@ -1,0 +1,386 @@
+import { Option } from 'commander';
+import { ExitCode, UsageError } from '../../errors.js';
+import { compilePolicy, type PolicyEvaluator } from '../../policy/evaluate.js';
+import { requestFromEvent } from '../../policy/event-request.js';
+import { FALL_BACK, NEED_MORE, scanEventLine } from '../../policy/event-scan.js';
+import type { Evaluation, RequestAttributes } from '../../policy/types.js';
+import type { Ctx } from '../io.js';
+import { forEachLineBytes, openInput } from '../json-lines.js';
+import { toJsonLine } from '../output.js';
+import { POLICY_ARG_HELP, readPolicyArgWithWarnings, writePolicyWarnings } from '../policy-arg.js';
+import { describeRequest, formatExplanation } from '../views/explain.js';
+import type { DefineCommand } from './index.js';
+
+/** What to explain: one request from flags, a file of request lines, or a file of audit events. */
+export type ExplainInput =
+  | { kind: 'request'; request: RequestAttributes }
+  | { kind: 'requests'; file: string }
+  | { kind: 'events'; file: string };
+
+export interface ExplainOptions {
+  policy: string;
+  input: ExplainInput;
+  output: 'text' | 'json';
+}
+
+/** Raw commander options, before checking. */
+export interface ExplainFlags {
+  policy?: string;
+  user?: string;
+  group?: string[];
+  verb?: string;
+  namespace?: string;
+  apiGroup?: string;
+  resource?: string;
+  subresource?: string;
+  name?: string;
+  path?: string;
+  requests?: string;
+  events?: string;
+  output?: string;
+}
+
+const HELP = "Run 'kops-audit explain --help' for what it takes.";
+
+/** Flags → options, or a UsageError that says which flag is wrong. Pure. */
+export function parseExplainFlags(flags: ExplainFlags): ExplainOptions {
+  if (!flags.policy)
+    throw new UsageError('explain needs --policy (basic, gce, or a policy file).', { hint: HELP });
+  const output = flags.output === 'json' ? 'json' : 'text';
+  const single = [
+    'user',
+    'group',
+    'verb',
+    'namespace',
+    'apiGroup',
+    'resource',
+    'subresource',
+    'name',
+    'path',
+  ].filter((key) => {
+    const value = flags[key as keyof ExplainFlags];
+    return Array.isArray(value) ? value.length > 0 : value !== undefined;
+  });
+  const sources = [flags.requests !== undefined, flags.events !== undefined, single.length > 0].filter(
+    Boolean,
+  ).length;
+  if (sources > 1) {
+    throw new UsageError(
+      'Give one request (--user, --verb, ...), or --requests FILE, or --events FILE, not several.',
+      {
+        hint: HELP,
+      },
+    );
+  }
+  if (flags.requests !== undefined)
+    return { policy: flags.policy, output, input: { kind: 'requests', file: flags.requests } };
+  if (flags.events !== undefined)
+    return { policy: flags.policy, output, input: { kind: 'events', file: flags.events } };
+
+  if (!flags.verb) {
+    throw new UsageError(
+      'explain needs a request: --verb and --resource (or --path), or --requests/--events FILE.',
+      {
+        hint: 'For example: kops-audit explain --policy gce --user alice --verb get --resource pods --namespace default',
+      },
+    );
+  }
+  if (flags.user === undefined) {
+    throw new UsageError('explain needs --user: the authenticated user name the request comes from.', {
+      hint: HELP,
+    });
+  }
+  if (flags.path !== undefined && flags.resource !== undefined) {
+    throw new UsageError(
+      '--path is for non-resource URLs (/healthz, /metrics); give either --path or --resource.',
+      {
+        hint: HELP,
+      },
+    );
+  }
+  const base = { user: flags.user, groups: flags.group ?? [], verb: flags.verb };
+  if (flags.path !== undefined) {
+    const resourceOnly = ['namespace', 'apiGroup', 'subresource', 'name'].filter((k) => single.includes(k));
+    if (resourceOnly.length > 0) {
+      throw new UsageError(`--${kebab(resourceOnly[0]!)} applies to resource requests, not to --path.`, {
+        hint: HELP,
+      });
+    }
+    return {
+      policy: flags.policy,
+      output,
+      input: { kind: 'request', request: { ...base, resourceRequest: false, path: flags.path } },
+    };
+  }
+  if (flags.resource === undefined) {
+    throw new UsageError(
+      'explain needs --resource (e.g. pods, or pods/log) or --path for a non-resource URL.',
+      {
+        hint: HELP,
+      },
+    );
+  }
+  // `--resource pods/log` is the policy's spelling of resource pods, subresource log.
+  let resource = flags.resource;
+  let subresource = flags.subresource ?? '';
+  const slash = resource.indexOf('/');
+  if (slash !== -1) {
+    if (flags.subresource !== undefined) {
+      throw new UsageError(`--resource ${resource} already names a subresource; drop --subresource.`, {
+        hint: HELP,
+      });
+    }
+    subresource = resource.slice(slash + 1);
+    resource = resource.slice(0, slash);
+  }
+  return {
+    policy: flags.policy,
+    output,
+    input: {
+      kind: 'request',
+      request: {
+        ...base,
+        resourceRequest: true,
+        namespace: flags.namespace ?? '',
+        apiGroup: flags.apiGroup ?? '',
+        resource,
+        subresource,
+        name: flags.name ?? '',
+      },
+    },
+  };
+}
+
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+export async function runExplain(options: ExplainOptions, ctx: Ctx): Promise<number> {
+  const { loaded, warnings } = await readPolicyArgWithWarnings(options.policy, ctx);
+  writePolicyWarnings(ctx, loaded.map.source, warnings);
+  const evaluator = compilePolicy(loaded.policy);
+  const input = options.input;
+
+  if (input.kind === 'request') {
+    const evaluation = evaluator.evaluate(input.request);
+    const alsoMatching = evaluator.matchingRules(input.request).filter((i) => i !== evaluation.rule);
+    if (options.output === 'json') {
+      ctx.io.stdout.write(
+        toJsonLine({
+          policy: loaded.map.source,
+          request: input.request,
+          ...evaluationObject(evaluation),
+          line: evaluation.rule === null ? null : (loaded.map.ruleLines[evaluation.rule] ?? null),
+          alsoMatching: alsoMatching.map((i) => ({
+            rule: i,
+            level: loaded.policy.rules[i]?.level,
+            line: loaded.map.ruleLines[i] ?? null,
+          })),
+        }),
+      );
+    } else {
+      ctx.io.stdout.write(formatExplanation(loaded, { request: input.request, evaluation, alsoMatching }));
+    }
+    return ExitCode.OK;
+  }
+  return explainStream(evaluator, input, options.output, ctx);
+}
+
+/** The JSON line shape shared with `simulate`: level, rule index, sorted omitStages, omitManagedFields. */
+function evaluationObject(evaluation: Evaluation) {
+  return {
+    level: evaluation.level,
+    rule: evaluation.rule,
+    omitStages: evaluation.omitStages,
+    omitManagedFields: evaluation.omitManagedFields,
+  };
+}
+
+/** Output is buffered and written in large pieces: millions of tiny writes dominate otherwise. */
+const FLUSH_AT = 1 << 16;
+/** Bytes of an event line decoded for the fast scan; the policy's fields sit near the start. */
+const SCAN_PREFIX = 4096;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+
+async function explainStream(
+  evaluator: PolicyEvaluator,
+  input: Extract<ExplainInput, { kind: 'requests' | 'events' }>,
+  output: 'text' | 'json',
+  ctx: Ctx,
+): Promise<number> {
+  const flag = input.kind === 'events' ? '--events' : '--requests';
+  // Evaluations are shared per rule, so each one's JSON line is built once.
+  const jsonLines = new Map<Evaluation, string>();
+  let buffer = '';
+  let problems = 0;
+  let firstProblem: string | undefined;
+  const write = (text: string) => {
+    buffer += text;
+    if (buffer.length >= FLUSH_AT) {
+      ctx.io.stdout.write(buffer);
+      buffer = '';
+    }
+  };
+  const problem = (lineNumber: number, message: string) => {
+    problems++;
+    firstProblem ??= `line ${lineNumber}: ${message}`;
+    write(
+      output === 'json'
+        ? `${JSON.stringify({ line: lineNumber, error: message })}\n`
+        : `${lineNumber}\terror\t${message}\n`,
+    );
+  };
+  const explainOne = (request: RequestAttributes, lineNumber: number) => {
+    const evaluation = evaluator.evaluate(request);
+    if (output === 'json') {
+      let line = jsonLines.get(evaluation);
+      if (line === undefined) {
+        line = `${JSON.stringify(evaluationObject(evaluation))}\n`;
+        jsonLines.set(evaluation, line);
+      }
+      write(line);
+    } else {
+      const rule = evaluation.rule === null ? 'no rule' : `rules[${evaluation.rule}]`;
+      write(`${lineNumber}\t${evaluation.level}\t${rule}\t${describeRequest(request)}\n`);
+    }
+  };
+
+  const explainText = (line: string, lineNumber: number) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      problem(lineNumber, 'not a JSON object');
+      return;
+    }
+    if (input.kind === 'events') {
+      const items = isEventList(value) ? value.items : [value];
+      for (const item of items) {
+        const request = requestFromEvent(item);
+        if (request) explainOne(request, lineNumber);
+        else problem(lineNumber, 'not an audit event (no verb)');
+      }
+    } else {
+      const parsed = requestFromLine(value);
+      if (typeof parsed === 'string') problem(lineNumber, parsed);
+      else explainOne(parsed, lineNumber);
+    }
+  };
+
+  await forEachLineBytes(
+    openInput(input.file, ctx),
+    (bytes, start, end, lineNumber) => {
+      // Events as kube-apiserver writes them: read the first few KiB only (event-scan.ts).
+      if (
+        input.kind === 'events' &&
+        end - start > 2 &&
+        bytes[start] === OPEN_BRACE &&
+        bytes[end - 1] === CLOSE_BRACE
+      ) {
+        const prefixEnd = Math.min(end, start + SCAN_PREFIX);
+        let scanned = scanEventLine(bytes.toString('utf8', start, prefixEnd), prefixEnd < end);
+        if (scanned === NEED_MORE) scanned = scanEventLine(bytes.toString('utf8', start, end));
+        if (scanned !== FALL_BACK && scanned !== NEED_MORE) {
+          if (scanned) explainOne(scanned, lineNumber);
+          else problem(lineNumber, 'not an audit event (no verb)');
+          return;
+        }
+      }
+      explainText(bytes.toString('utf8', start, end), lineNumber);
+    },
+    { file: input.file, flag },
+  );
+  if (buffer !== '') ctx.io.stdout.write(buffer);
+  if (problems > 0) {
+    ctx.io.stderr.write(
+      `Error: ${problems} line${problems === 1 ? '' : 's'} of ${input.file} could not be explained (first: ${firstProblem}); each has an error line in the output.\n`,
+    );
+    return ExitCode.ERROR;
+  }
+  return ExitCode.OK;
+}
+
+function isEventList(value: unknown): value is { items: unknown[] } {
+  const v = value as { kind?: unknown; items?: unknown };
+  return typeof value === 'object' && value !== null && v.kind === 'EventList' && Array.isArray(v.items);
+}
+
+const REQUEST_KEYS = [
+  'user',
+  'groups',
+  'verb',
+  'namespace',
+  'apiGroup',
+  'resource',
+  'subresource',
+  'name',
+  'path',
+  'resourceRequest',
+];
+
+/** One `--requests` line → request attributes, or what is wrong with it. */
+export function requestFromLine(value: unknown): RequestAttributes | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const v = value as Record<string, unknown>;
+  const unknown = Object.keys(v).filter((k) => !REQUEST_KEYS.includes(k));
+  if (unknown.length > 0) return `unknown key "${unknown[0]}" (keys: ${REQUEST_KEYS.join(', ')})`;
+  for (const key of ['user', 'verb', 'namespace', 'apiGroup', 'resource', 'subresource', 'name', 'path']) {
+    if (v[key] !== undefined && typeof v[key] !== 'string') return `"${key}" must be a string`;
+  }
+  if (v.groups !== undefined && !(Array.isArray(v.groups) && v.groups.every((g) => typeof g === 'string'))) {
+    return '"groups" must be a list of strings';
+  }
+  if (v.resourceRequest !== undefined && typeof v.resourceRequest !== 'boolean')
+    return '"resourceRequest" must be true or false';
+  if (typeof v.verb !== 'string' || v.verb === '') return '"verb" is required';
+  const resourceRequest = (v.resourceRequest as boolean | undefined) ?? v.resource !== undefined;
+  if (!resourceRequest && v.resource === undefined && v.path === undefined)
+    return 'give "resource" or "path"';
+  const base = { user: (v.user as string) ?? '', groups: (v.groups as string[]) ?? [], verb: v.verb };
+  if (!resourceRequest) return { ...base, resourceRequest: false, path: (v.path as string) ?? '' };
+  return {
+    ...base,
+    resourceRequest: true,
+    namespace: (v.namespace as string) ?? '',
+    apiGroup: (v.apiGroup as string) ?? '',
+    resource: (v.resource as string) ?? '',
+    subresource: (v.subresource as string) ?? '',
+    name: (v.name as string) ?? '',
+  };
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export const defineExplain: DefineCommand = (program, ctx, finish) => {
+  program
+    .command('explain')
+    .description('show which rule of a policy decides the audit level of a request, and why')
+    .addOption(new Option('--policy <policy>', POLICY_ARG_HELP))
+    .option('--user <name>', 'authenticated user name (the impersonator, not the impersonated user)')
+    .option('--group <group>', 'a group of the user (repeat for several)', collect)
+    .option(
+      '--verb <verb>',
+      'request verb: get, list, watch, create, update, patch, delete, deletecollection; lower-case HTTP method for --path',
+    )
+    .option('--namespace <ns>', 'namespace ("" or omitted: cluster-scoped or cluster-wide)')
+    .option('--api-group <group>', 'API group ("" or omitted: the core group)')
+    .option('--resource <resource>', 'resource, e.g. pods; pods/log also sets the subresource')
+    .option('--subresource <sub>', 'subresource, e.g. log, exec, status, scale')
+    .option('--name <name>', 'object name ("" for create)')
+    .option('--path <path>', 'URL path of a non-resource request, e.g. /healthz')
+    .option(
+      '--requests <file>',
+      'JSON lines of requests {user, groups, verb, namespace, apiGroup, resource, subresource, name, path, resourceRequest}',
+    )
+    .option('--events <file>', 'kube-apiserver audit log (JSON lines; .gz or - for stdin)')
+    .addOption(
+      new Option('-o, --output <format>', 'text, or json (one JSON line per request for --requests/--events)')
+        .choices(['text', 'json'])
+        .default('text'),
+    )
+    .action(async (flags: ExplainFlags) => {
+      finish(await runExplain(parseExplainFlags(flags), ctx));
+    });
+};

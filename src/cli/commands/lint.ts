@@ -1,0 +1,101 @@
+import { Option } from 'commander';
+import { type Diagnostic, ExitCode, UsageError } from '../../errors.js';
+import { lintPolicyText } from '../../policy/lint.js';
+import { NEWEST_KUBERNETES_VERSION, parseKubernetesVersion } from '../../policy/version.js';
+import type { Ctx } from '../io.js';
+import { formatDiagnostics, toJsonLine } from '../output.js';
+import { readPolicySource } from '../policy-arg.js';
+import type { DefineCommand } from './index.js';
+
+export interface LintOptions {
+  policy: string;
+  output: 'text' | 'json';
+  strict: boolean;
+  kubernetesVersion: string;
+}
+
+/**
+ * Everything kube-apiserver would refuse (errors) and what a reviewer would flag (warnings). Exit 0
+ * when clean, 1 on errors, or on warnings with --strict.
+ */
+export async function runLint(options: LintOptions, ctx: Ctx): Promise<number> {
+  if (!parseKubernetesVersion(options.kubernetesVersion)) {
+    throw new UsageError(`--kubernetes-version ${options.kubernetesVersion} is not a Kubernetes version.`, {
+      hint: `Write it as 1.30 or v1.30.2 (default ${NEWEST_KUBERNETES_VERSION}).`,
+    });
+  }
+  const { text, source } = await readPolicySource(options.policy, ctx);
+  const result = lintPolicyText(text, source, { kubernetesVersion: options.kubernetesVersion });
+  const failed = !result.valid || (options.strict && result.warnings.length > 0);
+
+  if (options.output === 'json') {
+    ctx.io.stdout.write(
+      toJsonLine({
+        policy: source,
+        kubernetesVersion: options.kubernetesVersion,
+        valid: result.valid,
+        errors: result.errors.map(jsonItem),
+        warnings: result.warnings.map(jsonItem),
+      }),
+    );
+    return failed ? ExitCode.ERROR : ExitCode.OK;
+  }
+
+  const parts: string[] = [];
+  if (result.errors.length > 0 || result.warnings.length > 0) {
+    parts.push(formatDiagnostics(source, [...result.errors, ...result.warnings]));
+  }
+  const verdict = result.valid
+    ? `kube-apiserver ${options.kubernetesVersion} accepts it`
+    : `kube-apiserver ${options.kubernetesVersion} would refuse it and not start (the rule checks run once the errors are fixed)`;
+  parts.push(
+    `${source}: ${count(result.errors.length, 'error')}, ${count(result.warnings.length, 'warning')}; ${verdict}.`,
+  );
+  ctx.io.stdout.write(`${parts.join('\n')}\n`);
+  return failed ? ExitCode.ERROR : ExitCode.OK;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function jsonItem(d: Diagnostic) {
+  const rule = d.field ? /^rules\[(\d+)\]/.exec(d.field) : null;
+  return {
+    code: d.code,
+    field: d.field ?? null,
+    rule: rule ? Number(rule[1]) : null,
+    line: d.line ?? null,
+    message: d.message,
+    fix: d.fix ?? null,
+  };
+}
+
+export const defineLint: DefineCommand = (program, ctx, finish) => {
+  program
+    .command('lint')
+    .description(
+      'check an audit policy: what kube-apiserver would refuse, and what it would silently get wrong',
+    )
+    .argument('<policy>', 'policy file (or basic, gce, - for stdin)')
+    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .option('--strict', 'exit 1 on warnings too', false)
+    .option(
+      '--kubernetes-version <version>',
+      'check for this kube-apiserver version (group "*" needs 1.36, v1beta1 policies need < 1.24)',
+      NEWEST_KUBERNETES_VERSION,
+    )
+    .action(
+      async (
+        policy: string,
+        opts: { output: 'text' | 'json'; strict: boolean; kubernetesVersion: string },
+      ) => {
+        finish(
+          await runLint(
+            { policy, output: opts.output, strict: opts.strict, kubernetesVersion: opts.kubernetesVersion },
+            ctx,
+          ),
+        );
+      },
+    );
+};

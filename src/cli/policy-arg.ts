@@ -1,0 +1,98 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type Diagnostic, PolicyError } from '../errors.js';
+import { type LoadOptions, loadPolicy, loadPolicyOrThrow } from '../policy/load.js';
+import type { LoadedPolicy } from '../policy/types.js';
+import { templatePath } from './assets.js';
+import type { Ctx } from './io.js';
+import { formatDiagnostics } from './output.js';
+
+/**
+ * `--policy basic|gce|PATH`, the same for every command. `basic` and `gce` are our templates (a file
+ * with one of those names is `./basic`); `-` reads stdin; anything else is a path relative to the
+ * working directory.
+ */
+
+export const POLICY_TEMPLATES = ['basic', 'gce'] as const;
+export type PolicyTemplate = (typeof POLICY_TEMPLATES)[number];
+
+export const POLICY_ARG_HELP = 'audit policy: basic, gce, or the path of a policy file (- for stdin)';
+
+export interface PolicySource {
+  text: string;
+  /** What diagnostics call the file: `basic`, `gce`, `-`, or the path as given. */
+  source: string;
+  template?: PolicyTemplate;
+}
+
+export function isTemplate(value: string): value is PolicyTemplate {
+  return (POLICY_TEMPLATES as readonly string[]).includes(value);
+}
+
+/** The policy's text, without judging it (lint wants to read invalid policies too). */
+export async function readPolicySource(value: string, ctx: Ctx): Promise<PolicySource> {
+  if (isTemplate(value)) {
+    return { text: await readFile(templatePath(value), 'utf8'), source: value, template: value };
+  }
+  if (value === '-') return { text: await readStream(ctx.io.stdin), source: '-' };
+  if (value === '') {
+    throw new PolicyError('--policy is empty.', [], {
+      hint: 'Give basic, gce, or the path of a policy file.',
+    });
+  }
+  const file = path.resolve(ctx.cwd, value);
+  try {
+    return { text: await readFile(file, 'utf8'), source: value };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (error as Error).message;
+    throw new PolicyError(`Cannot read the audit policy ${value}: ${reason}.`, [], {
+      hint: 'A policy is basic, gce, or the path of a policy file (relative to the current directory); - reads stdin.',
+      cause: error,
+    });
+  }
+}
+
+/** Read and load a policy as kube-apiserver would; a policy it would refuse is a PolicyError. */
+export async function readPolicyArg(
+  value: string,
+  ctx: Ctx,
+  options: LoadOptions = {},
+): Promise<LoadedPolicy> {
+  return (await readPolicyArgWithWarnings(value, ctx, options)).loaded;
+}
+
+/** readPolicyArg, also returning the warnings kube-apiserver would only log (unknown fields...). */
+export async function readPolicyArgWithWarnings(
+  value: string,
+  ctx: Ctx,
+  options: LoadOptions = {},
+): Promise<{ loaded: LoadedPolicy; warnings: Diagnostic[] }> {
+  const { text, source } = await readPolicySource(value, ctx);
+  const result = loadPolicy(text, source, options);
+  if (!result.loaded) loadPolicyOrThrow(text, source, options);
+  return { loaded: result.loaded!, warnings: result.diagnostics.filter((d) => d.severity === 'warning') };
+}
+
+/** Warnings go to stderr, so stdout stays the command's output. */
+export function writePolicyWarnings(ctx: Ctx, source: string, warnings: readonly Diagnostic[]): void {
+  if (warnings.length === 0) return;
+  const count = warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`;
+  ctx.io.stderr.write(
+    `Warning: ${source} has ${count} (kube-apiserver accepts it; run \`kops-audit lint\` for more):\n${formatDiagnostics(source, warnings)}\n`,
+  );
+}
+
+export async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,304 @@
+import type { Diagnostic } from '../errors.js';
+import { coverage, isUniversal, type Region, regionOfRule, restrictRegion } from './coverage.js';
+import { decodePolicy, type LoadOptions } from './load.js';
+import type { Policy, PolicyRule, PolicySourceMap } from './types.js';
+
+/**
+ * Lint: the problems kube-apiserver does not refuse but a reviewer would flag. Every "can this rule
+ * see these requests" question goes through coverage.ts, which only answers "covered" when that is
+ * certain, so a warning about a rule is never issued for requests that earlier rules always take.
+ */
+
+export type LintOptions = LoadOptions;
+
+export interface LintResult {
+  /** kube-apiserver would accept the policy. */
+  valid: boolean;
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+}
+
+export function lintPolicyText(text: string, source: string, options: LintOptions = {}): LintResult {
+  const decoded = decodePolicy(text, source, options);
+  const diagnostics = [...decoded.diagnostics];
+  // Rule checks need a policy kube-apiserver would run; on a refused one they mostly restate the errors.
+  const refused = diagnostics.some((d) => d.severity === 'error');
+  if (decoded.policy && !refused) diagnostics.push(...lintPolicy(decoded.policy, decoded.map));
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const warnings = diagnostics.filter((d) => d.severity === 'warning').sort(byLine);
+  return { valid: errors.length === 0, errors, warnings };
+}
+
+function byLine(a: Diagnostic, b: Diagnostic): number {
+  return (a.line ?? 0) - (b.line ?? 0);
+}
+
+/** Verbs that exist only in RBAC authorization checks; no request is ever audited with them. */
+const AUTHORIZATION_ONLY_VERBS = ['impersonate', 'bind', 'escalate', 'use', 'approve', 'sign'];
+
+/** Resources whose bodies carry credentials, and the verbs whose Request-level body holds them. */
+const CREDENTIALS = [
+  {
+    label: 'secrets',
+    target: { group: '', resource: 'secrets' },
+    requestVerbs: ['create', 'update', 'patch'],
+  },
+  {
+    label: 'configmaps',
+    target: { group: '', resource: 'configmaps' },
+    requestVerbs: ['create', 'update', 'patch'],
+  },
+  {
+    label: 'tokenreviews',
+    target: { group: 'authentication.k8s.io', resource: 'tokenreviews' },
+    requestVerbs: ['create'],
+  },
+  // A TokenRequest carries no secret; the token is in the response.
+  {
+    label: 'serviceaccounts/token',
+    target: { group: '', resource: 'serviceaccounts', subresource: 'token' },
+    requestVerbs: [],
+  },
+];
+
+/** Streaming subresources whose requestURI carries the command or ports (kubernetes#97795). */
+const STREAMING = [
+  { group: '', resource: 'pods', subresource: 'exec' },
+  { group: '', resource: 'pods', subresource: 'attach' },
+  { group: '', resource: 'pods', subresource: 'portforward' },
+];
+const STREAMING_VERBS = ['create', 'get'];
+
+/** Collections that are large or change constantly: list/watch responses of them dominate a log. */
+const HIGH_VOLUME = [
+  { group: '', resource: 'pods' },
+  { group: '', resource: 'nodes' },
+  { group: '', resource: 'events' },
+  { group: 'events.k8s.io', resource: 'events' },
+  { group: '', resource: 'endpoints' },
+  { group: 'discovery.k8s.io', resource: 'endpointslices' },
+  { group: 'coordination.k8s.io', resource: 'leases' },
+  { group: '', resource: 'configmaps' },
+  { group: '', resource: 'secrets' },
+  { group: 'apps', resource: 'replicasets' },
+];
+
+const label = (t: { group: string; resource: string; subresource?: string }) =>
+  `${t.group === '' ? '' : `${t.group}/`}${t.resource}${t.subresource ? `/${t.subresource}` : ''}`;
+
+export function lintPolicy(policy: Policy, map?: PolicySourceMap): Diagnostic[] {
+  const rules = policy.rules ?? [];
+  const regions = rules.map(regionOfRule);
+  const lineOf = (field: string) => map?.lineOf(field);
+  const out: Diagnostic[] = [];
+  const warn = (code: string, field: string, message: string, fix: string) => {
+    const line = lineOf(field);
+    out.push({ severity: 'warning', code, field, message, fix, ...(line === undefined ? {} : { line }) });
+  };
+  /** Requests in `region` that no earlier rule takes first; false when rule `i` never sees any. */
+  const reaches = (i: number, region: Region | undefined) =>
+    region !== undefined && !coverage(region, regions.slice(0, i)).covered;
+  const shadowed = new Set<number>();
+
+  rules.forEach((rule, i) => {
+    neverMatchingSelectors(rule, i, warn);
+    const region = regions[i]!;
+    if (i > 0) {
+      const result = coverage(region, regions.slice(0, i));
+      if (result.covered) {
+        shadowed.add(i);
+        const names = result.by.map((j) => `rules[${j}]`);
+        warn(
+          'RULE_SHADOWED',
+          `rules[${i}]`,
+          `rules[${i}] (${rule.level}) never matches: ${joinWords(names)} ${names.length === 1 ? 'matches' : 'match'} every request it could match first`,
+          `move it above ${names[0]}, narrow the earlier rule, or remove it`,
+        );
+      }
+    }
+    if (isUniversal(region) && i < rules.length - 1) {
+      warn(
+        'CATCH_ALL_NOT_LAST',
+        `rules[${i}]`,
+        `rules[${i}] matches every request, so the ${rules.length - 1 - i} rule${rules.length - 1 - i === 1 ? '' : 's'} after it never apply`,
+        'make the catch-all the last rule',
+      );
+    }
+  });
+
+  if (rules.length > 0 && !coverage({ kind: 'any' }, regions).covered) {
+    warn(
+      'NO_CATCH_ALL',
+      `rules[${rules.length - 1}]`,
+      'some requests match no rule and are not logged at all (level None), with nothing in the policy saying so',
+      'end with a catch-all rule, e.g. `- level: Metadata` (or `- level: None` to make the choice explicit)',
+    );
+  }
+
+  const live = (i: number) => !shadowed.has(i);
+  const logged = (rule: PolicyRule) => rule.level !== 'None';
+  const bodies = (rule: PolicyRule) => rule.level === 'Request' || rule.level === 'RequestResponse';
+
+  // Credentials in request or response bodies (kubernetes#88926).
+  rules.forEach((rule, i) => {
+    if (!live(i) || !bodies(rule)) return;
+    const leaking = CREDENTIALS.filter((c) => {
+      const verbs = rule.level === 'RequestResponse' ? undefined : c.requestVerbs;
+      if (verbs && verbs.length === 0) return false;
+      return reaches(i, restrictRegion(regions[i]!, [c.target], verbs));
+    }).map((c) => c.label);
+    if (leaking.length === 0) return;
+    warn(
+      'CREDENTIALS_LOGGED',
+      `rules[${i}]`,
+      `rules[${i}] logs ${joinWords(leaking)} at ${rule.level}: their ${rule.level === 'Request' ? 'request bodies' : 'request and response bodies'} hold credentials, which then sit in the audit log (kubernetes#88926)`,
+      `add a rule above rules[${i}] that logs ${joinWords(leaking)} at Metadata`,
+    );
+  });
+
+  // exec/attach/portforward: the command line is in requestURI, logged even at Metadata (kubernetes#97795).
+  const streaming = rules.flatMap((rule, i) =>
+    live(i) && logged(rule) && reaches(i, restrictRegion(regions[i]!, STREAMING, STREAMING_VERBS))
+      ? [`rules[${i}] (${rule.level})`]
+      : [],
+  );
+  if (streaming.length > 0) {
+    const first = streaming[0]!.replace(/ .*/, '');
+    warn(
+      'EXEC_LOGGED',
+      first,
+      `pods/exec, pods/attach and pods/portforward requests are logged by ${joinWords(streaming)}: their requestURI carries the command and its arguments, so a secret typed on a command line lands in the log at any level (kubernetes#97795)`,
+      `keep them if you audit exec (CIS 3.2.2) and restrict who reads the log, or add a \`level: None\` rule for them above ${first}`,
+    );
+  }
+
+  // Every request logged twice: at RequestReceived and again when it completes.
+  const twice = rules.flatMap((rule, i) => {
+    if (!live(i) || !logged(rule)) return [];
+    const stages = new Set([...(policy.omitStages ?? []), ...(rule.omitStages ?? [])]);
+    return stages.has('RequestReceived') ? [] : [i];
+  });
+  if (twice.length > 0) {
+    const names = twice.map((i) => `rules[${i}]`);
+    warn(
+      'REQUEST_RECEIVED_LOGGED',
+      names[0]!,
+      `${joinWords(names)} ${names.length === 1 ? 'does' : 'do'} not omit the RequestReceived stage, so every request ${names.length === 1 ? 'it logs' : 'they log'} is written twice (when it arrives and when it completes)`,
+      'add `omitStages: [RequestReceived]` at the top of the policy',
+    );
+  }
+
+  // list/watch responses of big, busy collections at RequestResponse.
+  rules.forEach((rule, i) => {
+    if (!live(i) || rule.level !== 'RequestResponse') return;
+    const heavy = HIGH_VOLUME.filter((t) => reaches(i, restrictRegion(regions[i]!, [t], ['list', 'watch'])));
+    if (heavy.length === 0) return;
+    warn(
+      'HIGH_VOLUME_RESPONSES',
+      `rules[${i}]`,
+      `rules[${i}] logs list and watch of ${joinWords(heavy.map(label))} at RequestResponse: every response body (whole collections, every watch event) goes into the log`,
+      `add a rule above rules[${i}] that logs list and watch at Metadata (or Request)`,
+    );
+  });
+
+  // managedFields in logged objects: large and useless for auditing (omitManagedFields, 1.23+).
+  const managed = rules.flatMap((rule, i) => {
+    if (!live(i) || !bodies(rule)) return [];
+    const omitted = rule.omitManagedFields ?? policy.omitManagedFields ?? false;
+    if (omitted) return [];
+    const region = regions[i]!;
+    if (region.kind === 'nonResource') return [];
+    // At Request only create and update carry whole objects; at RequestResponse every response does.
+    const withObjects =
+      rule.level === 'RequestResponse' ? region : restrictVerbs(region, ['create', 'update']);
+    return reaches(i, withObjects) ? [i] : [];
+  });
+  if (managed.length > 0) {
+    const names = managed.map((i) => `rules[${i}]`);
+    warn(
+      'MANAGED_FIELDS_LOGGED',
+      names[0]!,
+      `${joinWords(names)} ${names.length === 1 ? 'logs' : 'log'} object bodies with their metadata.managedFields, which are large and say nothing about who changed what`,
+      'set `omitManagedFields: true` at the top of the policy (Kubernetes 1.23+)',
+    );
+  }
+  return out;
+}
+
+function restrictVerbs(region: Region, verbs: readonly string[]): Region | undefined {
+  const kept = region.verbs ? region.verbs.filter((v) => verbs.includes(v)) : [...verbs];
+  return kept.length === 0 ? undefined : { ...region, verbs: kept };
+}
+
+function neverMatchingSelectors(
+  rule: PolicyRule,
+  i: number,
+  warn: (code: string, field: string, message: string, fix: string) => void,
+): void {
+  const at = `rules[${i}]`;
+  const never = (field: string, message: string, fix: string) =>
+    warn('SELECTOR_NEVER_MATCHES', field, message, fix);
+  (rule.verbs ?? []).forEach((verb, j) => {
+    const field = `${at}.verbs[${j}]`;
+    if (verb === '*') {
+      never(
+        field,
+        'verb "*" is compared literally (there is no wildcard, unlike RBAC) and matches no request',
+        'remove `verbs` to match every verb',
+      );
+    } else if (verb !== verb.toLowerCase()) {
+      never(
+        field,
+        `verb "${verb}" never matches: request verbs are lower-case`,
+        `write "${verb.toLowerCase()}"`,
+      );
+    } else if (AUTHORIZATION_ONLY_VERBS.includes(verb)) {
+      never(
+        field,
+        `verb "${verb}" exists only in RBAC checks; no request is audited with it`,
+        'use the verb of the request itself (e.g. create, update, patch)',
+      );
+    }
+  });
+  for (const key of ['users', 'userGroups', 'namespaces'] as const) {
+    (rule[key] ?? []).forEach((value, j) => {
+      if (value !== '*') return;
+      never(
+        `${at}.${key}[${j}]`,
+        `"*" in ${key} is compared literally and matches nothing`,
+        `remove \`${key}\` to match every value`,
+      );
+    });
+  }
+  (rule.resources ?? []).forEach((entry, j) => {
+    const group = entry.group ?? '';
+    if (/^v\d+((alpha|beta)\d+)?$/.test(group) || group === 'core') {
+      never(
+        `${at}.resources[${j}].group`,
+        `group "${group}" matches nothing: the core API group (pods, secrets, ...) is written ""`,
+        'write `group: ""`',
+      );
+    }
+    (entry.resources ?? []).forEach((pattern, k) => {
+      const field = `${at}.resources[${j}].resources[${k}]`;
+      if (pattern !== pattern.toLowerCase()) {
+        never(
+          field,
+          `resource "${pattern}" never matches: resource names are lower-case plurals`,
+          `write "${pattern.toLowerCase()}"`,
+        );
+      } else if (pattern === '*/*' || pattern.split('/').length > 2) {
+        never(
+          field,
+          `resource "${pattern}" never matches: a pattern is "*", "res", "res/sub", "*/sub" or "res/*"`,
+          pattern === '*/*' ? 'write "*"' : 'use one of those forms',
+        );
+      }
+    });
+  });
+}
+
+function joinWords(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}

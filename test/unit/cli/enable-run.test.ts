@@ -1,0 +1,52 @@
+/** runEnable in-process: the policy prompt is used only at a terminal, and only without --policy. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseEnableArgs, runEnable } from '../../../src/cli/commands/enable.js';
+import { testCtx } from '../../helpers/ctx.js';
+import { REPO_ROOT } from '../../helpers/paths.js';
+
+const select = vi.fn();
+vi.mock('@inquirer/prompts', () => ({ select, input: vi.fn() }));
+
+let dir: string;
+beforeEach(() => {
+  select.mockReset();
+  dir = mkdtempSync(path.join(tmpdir(), 'kops-audit-run-'));
+  writeFileSync(path.join(dir, 'cluster.yaml'), readFileSync(path.join(REPO_ROOT, 'examples/cluster.yaml')));
+});
+
+const args = (extra: Record<string, unknown> = {}) =>
+  parseEnableArgs({ filename: 'cluster.yaml', dryRun: true, ...extra });
+
+describe('enable: choosing the policy', () => {
+  it('asks at a terminal without --policy and uses the answer', async () => {
+    select.mockResolvedValue('basic');
+    const ctx = testCtx({ tty: true, cwd: dir });
+    expect(await runEnable(args(), ctx)).toBe(0);
+    expect(select).toHaveBeenCalledOnce();
+    expect(ctx.out.text).toContain('kops-audit "basic" policy');
+  });
+
+  it('does not ask when --policy is given', async () => {
+    const ctx = testCtx({ tty: true, cwd: dir });
+    await runEnable(args({ policy: 'basic' }), ctx);
+    expect(select).not.toHaveBeenCalled();
+  });
+
+  it('Ctrl-C at the prompt is an interruption (exit 130), not a crash', async () => {
+    select.mockRejectedValue(
+      Object.assign(new Error('User force closed the prompt'), { name: 'ExitPromptError' }),
+    );
+    const ctx = testCtx({ tty: true, cwd: dir });
+    await expect(runEnable(args(), ctx)).rejects.toMatchObject({ exitCode: 130 });
+  });
+
+  it('does not ask without a terminal, and uses gce', async () => {
+    const ctx = testCtx({ tty: false, cwd: dir });
+    await runEnable(args(), ctx);
+    expect(select).not.toHaveBeenCalled();
+    expect(ctx.out.text).toContain('kops-audit "gce" policy');
+  });
+});

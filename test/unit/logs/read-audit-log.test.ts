@@ -1,0 +1,127 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { auditLogLines } from '../../../bench/generate-log.mjs';
+import type { AuditRecord } from '../../../src/logs/audit-event.js';
+import { controlBytes, readAuditLog } from '../../../src/logs/read-audit-log.js';
+import { testCtx } from '../../helpers/ctx.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'kops-audit-read-'));
+const lines = [...auditLogLines({ seed: 3, bytes: 3_000_000 })];
+const log = `${lines.join('\n')}\n`;
+
+async function read(source: string, input?: string | Buffer) {
+  const ctx = testCtx({ cwd: dir });
+  if (input !== undefined)
+    (ctx.io as { stdin: unknown }).stdin = (async function* () {
+      const bytes = Buffer.from(input);
+      // Small, uneven chunks: lines and UTF-8 sequences cut across chunk boundaries.
+      for (let i = 0; i < bytes.length; i += 70_001) yield bytes.subarray(i, i + 70_001);
+    })();
+  const records: AuditRecord[] = [];
+  const progress: number[] = [];
+  const summary = await readAuditLog(source, ctx, {
+    onEvent: (r) => records.push(r),
+    onProgress: (p) => progress.push(p.bytesRead),
+  });
+  return { summary, records, progress };
+}
+
+function file(name: string, content: string | Buffer): string {
+  writeFileSync(path.join(dir, name), content);
+  return name;
+}
+
+describe('readAuditLog', () => {
+  it('reads every event of a file in order, with line numbers and the bytes read', async () => {
+    const { summary, records, progress } = await read(file('audit.log', log));
+    expect(summary).toMatchObject({ events: lines.length, lines: lines.length, gzip: false });
+    expect(summary.bytesRead).toBe(Buffer.byteLength(log));
+    expect(summary.malformed.count).toBe(0);
+    expect(records.map((r) => r.line)).toEqual(lines.map((_, i) => i + 1));
+    expect(records.map((r) => r.event.verb)).toEqual(lines.map((l) => JSON.parse(l).verb));
+    expect(records.map((r) => r.sizes.total)).toEqual(lines.map((l) => Buffer.byteLength(l)));
+    expect(progress.at(-1)).toBe(summary.bytesRead);
+  });
+
+  it('reads the same events from stdin (-) and from gzip, file or stream', async () => {
+    const plain = await read(file('plain.log', log));
+    const gz = gzipSync(log);
+    for (const result of [await read('-', log), await read(file('audit.log.gz', gz)), await read('-', gz)]) {
+      expect(result.records).toEqual(plain.records);
+    }
+    const zipped = await read(file('x.gz', gz));
+    expect(zipped.summary.gzip).toBe(true);
+    expect(zipped.summary.bytesRead).toBe(gz.length);
+    expect(zipped.summary.textBytes).toBe(Buffer.byteLength(log));
+  });
+
+  it('counts malformed lines with their first line numbers and goes on; skips blank lines', async () => {
+    const text = [
+      lines[0],
+      'not json at all',
+      '',
+      lines[1]!.slice(0, 200),
+      '   ',
+      '[1,2,3]',
+      '{"kind":"EventList","items":[]}',
+      lines[2],
+    ].join('\r\n');
+    const { summary, records } = await read(file('bad.log', text));
+    expect(records.map((r) => r.line)).toEqual([1, 8]);
+    expect(summary.lines).toBe(8);
+    expect(summary.malformed).toEqual({
+      count: 4,
+      first: [
+        { line: 2, reason: 'not JSON' },
+        { line: 4, reason: 'not JSON' },
+        { line: 6, reason: 'not a JSON object' },
+        { line: 7, reason: 'not an audit Event' },
+      ],
+    });
+  });
+
+  it('keeps only the first malformed line numbers but counts them all', async () => {
+    const text = Array.from({ length: 25 }, (_, i) => `garbage ${i}`).join('\n');
+    const { summary } = await read(file('garbage.log', text));
+    expect(summary.malformed.count).toBe(25);
+    expect(summary.malformed.first.map((m) => m.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('measures non-ASCII events in UTF-8 bytes, across chunk boundaries', async () => {
+    const event = JSON.stringify({
+      kind: 'Event',
+      verb: 'get',
+      user: { username: 'ユーザー' },
+      requestObject: { a: 'é'.repeat(50_000) },
+    });
+    const text = `${event}\n`.repeat(5);
+    const { records } = await read('-', text);
+    expect(records).toHaveLength(5);
+    for (const r of records) {
+      expect(r.event.user?.username).toBe('ユーザー');
+      expect(r.sizes.total).toBe(Buffer.byteLength(event));
+      expect(r.sizes.requestObject).toBe(Buffer.byteLength(`,"requestObject":{"a":"${'é'.repeat(50_000)}"}`));
+    }
+  });
+
+  it('says which file it cannot read, with a hint', async () => {
+    await expect(read('missing.log')).rejects.toThrow(/cannot read the audit log missing\.log: no such file/);
+    await expect(read('.')).rejects.toThrow(/it is a directory/);
+    await expect(read('-', Buffer.from([0x1f, 0x8b, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))).rejects.toThrow(
+      /not a valid gzip/,
+    );
+  });
+});
+
+describe('controlBytes', () => {
+  it('finds control bytes at any alignment but not newlines or the CR of CRLF', () => {
+    const bytes = Buffer.from('ab\ncd\r\nef\tgh\rij\u0000');
+    for (let offset = 0; offset < 4; offset++) {
+      const shifted = Buffer.concat([Buffer.alloc(offset), bytes]).subarray(offset);
+      expect(controlBytes(shifted)).toEqual([9, 12, 15]);
+    }
+  });
+});
