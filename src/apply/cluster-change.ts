@@ -9,6 +9,7 @@ import type { KopsVersion } from '../kops/version.js';
 import { defaultBackupDir, latestBackup, writeBackup } from './backup.js';
 import { clusterDocument, liveSpecText } from './live-spec.js';
 import type { ClusterPlan, PlanFn } from './planner.js';
+import { QuietStepTicker } from './progress.js';
 
 /** Flags of cluster mode (`enable|disable <cluster>`), shared by both commands. */
 export interface ClusterModeOptions {
@@ -108,7 +109,8 @@ export async function runClusterChange(
 ): Promise<number> {
   const json = options.output === 'json';
   const human: TextSink = json ? ctx.io.stderr : ctx.io.stdout;
-  const progress = ctx.io.stderr;
+  const ticker = new QuietStepTicker(ctx.io.stderr, () => ctx.now());
+  const progress = ticker.tracked;
   const client = new KopsClient({
     runner: deps.runner ?? execaRunner(),
     kopsPath: options.kops,
@@ -119,8 +121,9 @@ export async function runClusterChange(
   });
   const stopForwarding = ctx.onInterrupt?.(() => client.interrupt());
   try {
-    return await changeCluster(plan, options, ctx, deps, client, human);
+    return await changeCluster(plan, options, ctx, deps, client, human, ticker);
   } finally {
+    ticker.stop();
     stopForwarding?.();
   }
 }
@@ -132,9 +135,10 @@ async function changeCluster(
   deps: ClusterModeDeps,
   client: KopsClient,
   human: TextSink,
+  ticker: QuietStepTicker,
 ): Promise<number> {
   const { cluster } = options;
-  const progress = ctx.io.stderr;
+  const progress = ticker.tracked;
   const version = await client.version();
   const { clusterText, text: specText, instanceGroups } = await liveSpecText(client, cluster);
   const plan = planFn(specText, `cluster/${cluster}`, version);
@@ -231,6 +235,7 @@ async function changeCluster(
     const started = ctx.now();
     progress.write(`\n==> [${index + 1}/${steps.length}] ${step.title}\n`);
     if (step.command) progress.write(`    $ ${step.command}\n`);
+    ticker.start(step.name, started);
     try {
       switch (step.name) {
         case 'backup':
@@ -257,10 +262,12 @@ async function changeCluster(
           await client.rollingUpdate(cluster, roles);
           break;
       }
+      ticker.stop();
       step.status = 'done';
       step.seconds = (ctx.now() - started) / 1000;
       progress.write(`    done in ${elapsed(ctx.now() - started)}\n`);
     } catch (error) {
+      ticker.stop();
       step.status = error instanceof InterruptedError ? 'interrupted' : 'failed';
       step.seconds = (ctx.now() - started) / 1000;
       const knownBackup = backup ?? (await latestBackup(backupDir, cluster));
