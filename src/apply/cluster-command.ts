@@ -81,7 +81,19 @@ export async function runClusterRequest(
       ctx,
     );
     // The version kops reports wins over --kops-version: it is the kops that will apply the spec.
-    plan = (text, source, kopsVersion) => planEnable(text, { ...settings, source, kopsVersion });
+    plan = (text, source, kopsVersion) => {
+      const planned = planEnable(text, { ...settings, source, kopsVersion });
+      const given = settings.kopsVersion;
+      if (
+        given === undefined ||
+        `${given.major}.${given.minor}.${given.patch}` ===
+          `${kopsVersion.major}.${kopsVersion.minor}.${kopsVersion.patch}`
+      ) {
+        return planned;
+      }
+      const note = `--kops-version ${given.text} is ignored: the spec is written for kops ${kopsVersion.text}, the kops that applies it.`;
+      return { ...planned, warnings: [...planned.warnings, note] };
+    };
   } else {
     plan = (text, source) => planDisable(text, { source });
   }

@@ -32,9 +32,14 @@ describe('enable <cluster> in a pipeline (no terminal)', () => {
 
   it('--dry-run prints the plan and runs only read commands', async () => {
     const w = world();
-    const result = await w.cli([...ENABLE, '--dry-run', '--yes']);
+    const result = await w.cli([...ENABLE, '--dry-run', '--yes', '--kops-version', '1.25.0']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Dry run: nothing was changed.');
+    // The kops that applies the spec decides the version rules (ControlPlane on 1.28), not the flag.
+    expect(result.stdout).toContain(
+      'Warning: --kops-version 1.25.0 is ignored: the spec is written for kops 1.28.4',
+    );
+    expect(result.stdout).toContain('for ControlPlane (12 lines)');
     expect(w.commands()).toEqual(['version', 'get']);
     expect(existsSync(w.backups)).toBe(false);
   });
