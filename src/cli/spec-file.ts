@@ -3,7 +3,7 @@
  * same directory, then rename), with the file's permissions, and only if nobody changed it meanwhile.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { SpecError } from '../errors.js';
@@ -47,11 +47,12 @@ export async function readSpecInput(filename: string, ctx: Ctx): Promise<SpecInp
 }
 
 /**
- * Replace `input.file` with `text`, keeping its permissions. Refuses when the file changed since it
- * was read, so that a concurrent edit is never overwritten.
+ * Replace `input.file` with `text`, keeping its permissions (and a symlink a symlink). Refuses when
+ * the file changed since it was read, so that a concurrent edit is never overwritten.
  */
 export async function writeSpecInPlace(input: SpecInput, text: string): Promise<void> {
-  const file = input.file!;
+  // Through a symlink, replace the file it points at, not the link.
+  const file = await realpath(input.file!);
   const [current, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
   if (current !== input.text) {
     throw new SpecError(`${input.source} changed while kops-audit was working on it; nothing was written.`, {

@@ -11,7 +11,6 @@
  * `options.source` names the spec in messages and diff headers (a file name, `-`, or e.g.
  * `cluster/prod.example.com`). Both functions are pure: no I/O, same input same Plan.
  */
-import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { type AuditSettings, applyAuditSettings, removeAuditSettings } from '../spec/apply.js';
 import type { ParsedSpec } from '../spec/document.js';
 import { AUDIT_FIELD_NAMES } from '../spec/fields.js';
@@ -23,6 +22,7 @@ import {
   readAuditSetup,
   splitOwnershipRecord,
 } from '../spec/read.js';
+import { unifiedDiff } from './unified-diff.js';
 
 export interface Change {
   action: 'add' | 'update' | 'remove';
@@ -120,14 +120,11 @@ export function maskedDiff(source: string, before: ParsedSpec, after: ParsedSpec
     beforeSecrets.get(key) === afterSecrets.get(key) ? 'unchanged' : side;
   const name = source === '-' ? 'stdin' : source;
   const absolute = name.startsWith('/');
-  return createTwoFilesPatch(
+  return unifiedDiff(
     absolute ? name : `a/${name}`,
     absolute ? name : `b/${name}`,
     maskSecrets(before, label('before')),
     maskSecrets(after, label('after')),
-    undefined,
-    undefined,
-    { context: 3, headerOptions: FILE_HEADERS_ONLY },
   );
 }
 

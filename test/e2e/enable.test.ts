@@ -2,7 +2,16 @@
  * enable / disable / status in file mode through the built CLI (run `npm run build` first): every
  * output mode and exit code of issue 2, and every bad input (one paragraph, exit 1, FILE unchanged).
  */
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -63,6 +72,13 @@ describe('enable -f FILE', () => {
     expect(second.stdout).toBe(
       'No changes: cluster.yaml (cluster prod-eu1.k8s.example.com) already has this audit setup.\n',
     );
+  });
+
+  it('through a symlink, writes the file it points at and keeps the link', async () => {
+    symlinkSync('cluster.yaml', path.join(dir, 'link.yaml'));
+    expect((await cli(['enable', '-f', 'link.yaml'])).code).toBe(0);
+    expect(lstatSync(path.join(dir, 'link.yaml')).isSymbolicLink()).toBe(true);
+    expect(read()).toContain('name: kops-audit-policy');
   });
 
   it('--detailed-exitcode: 2 when something would change, 0 when nothing does', async () => {

@@ -64,6 +64,15 @@ describe.skipIf(skip)('enable and disable on every conformance spec', () => {
         webhookFields: { auditWebhookBatchMaxWait: '5s' },
       },
     },
+    {
+      name: 'webhook only, kops 1.25',
+      options: {
+        policy,
+        backend: 'webhook',
+        webhookConfig: kubeconfig,
+        kopsVersion: { major: 1, minor: 25, patch: 0, text: '1.25.0' },
+      },
+    },
   ];
 
   for (const file of specs) {
@@ -86,6 +95,15 @@ describe.skipIf(skip)('enable and disable on every conformance spec', () => {
         const assets = cluster.spec.fileAssets as { name: string; roles: string[]; content: string }[];
         const ours = assets.find((a) => a.name === 'kops-audit-policy')!;
         expect(ours.content.endsWith(policy.text)).toBe(true);
+        // Roles: the control plane's name for the version (both without one), plus APIServer nodes.
+        const version = mode.options.kopsVersion;
+        const controlPlane = !version
+          ? ['Master', 'ControlPlane']
+          : version.minor >= 26
+            ? ['ControlPlane']
+            : ['Master'];
+        const apiServerNodes = /\n {2}role: APIServer\n/.test(before);
+        expect(ours.roles).toEqual(apiServerNodes ? [...controlPlane, 'APIServer'] : controlPlane);
 
         // Other documents are byte-identical; for a spec without a setup, only lines are added.
         expect(otherDocuments(plan.after)).toEqual(otherDocuments(before));

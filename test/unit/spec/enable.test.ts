@@ -362,3 +362,12 @@ describe('line endings', () => {
     expect(planDisable(plan.after, { source: 'cluster.yaml' }).after).toBe(crlf);
   });
 });
+
+it('a spec whose last line is in kubeAPIServer and has no final newline gets no blank lines', () => {
+  const spec =
+    'apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata:\n  name: x\nspec:\n  kubeAPIServer:\n    anonymousAuth: false';
+  const after = enable(spec).after;
+  expect(after).not.toContain('\n\n');
+  expect(after).toContain('    anonymousAuth: false\n    auditLogMaxAge: 30\n');
+  expect(planDisable(after, { source: 'cluster.yaml' }).after).toBe(`${spec}\n`);
+});
