@@ -1,13 +1,13 @@
 // `enable|disable|status <cluster>` through the built CLI, with the kops emulator as `kops` on PATH.
 // kops facts: ../shared/research/kops.md §2 (roles), §3 (mounts), §4 (CLI contract).
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENABLE, NAME, world } from '../helpers/cluster-world.js';
 import { expectGolden } from '../helpers/golden.js';
-import { CLI } from '../helpers/paths.js';
-import { readCloud } from '../kops-emulator/store.mjs';
+import { CLI, REPO_ROOT } from '../helpers/paths.js';
+import { readCloud, readCluster } from '../kops-emulator/store.mjs';
 
 describe('enable <cluster> in a pipeline (no terminal)', () => {
   it('without --yes prints the plan and kops-style "Must specify --yes", changes nothing, exit 0 (2 with --detailed-exitcode)', async () => {
@@ -139,6 +139,42 @@ describe('enable <cluster> on each kops version', () => {
     // The emulator's rolling update only completes when kube-apiserver finds the policy (kops.md §2-§3).
     expect(roll.exitCode).toBe(0);
     expect(result.stdout).toContain(`kops ${version}`);
+  });
+
+  it('kops 1.26.2 with a webhook backend: the kubeconfig ships beside the policy and its token is never shown', async () => {
+    const w = world('1.26.2');
+    const kubeconfig = path.join(w.dir, 'webhook.kubeconfig');
+    const token = 'tok-3b1f9c0e-secret';
+    writeFileSync(
+      kubeconfig,
+      readFileSync(path.join(REPO_ROOT, 'examples/webhook.kubeconfig'), 'utf8').replace(
+        'REPLACE-WITH-YOUR-TOKEN',
+        token,
+      ),
+    );
+    const result = await w.cli([
+      ...ENABLE,
+      '--backend',
+      'log,webhook',
+      '--webhook-config',
+      kubeconfig,
+      '--yes',
+      '-o',
+      'json',
+    ]);
+    expect(result.code).toBe(0);
+    // The emulator only completes the roll when kube-apiserver can read both files (kops.md §3).
+    expect(w.invocations().at(-1)).toMatchObject({ command: 'rolling-update', exitCode: 0 });
+    const spec = JSON.stringify(readCluster(w.stateDir, NAME)!.spec);
+    expect(spec).toContain(token);
+    expect(result.stdout).not.toContain(token);
+    expect(result.stderr).not.toContain(token);
+    const [backup] = readdirSync(w.backups);
+    expect(JSON.parse(result.stdout).auditDestinations).toEqual([
+      '/var/log/kube-apiserver-audit.log on each control-plane node',
+      'the webhook configured in /srv/kubernetes/kube-apiserver/audit/webhook-config.yaml',
+    ]);
+    expect(backup).toBeDefined();
   });
 
   it('a cluster with APIServer instance groups rolls them too (--instance-group-roles ...,apiserver)', async () => {
