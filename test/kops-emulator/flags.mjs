@@ -182,10 +182,15 @@ export function parseFlags(args, flags, normalize) {
   return { values, positionals };
 }
 
-/** The usage block cobra prints after a flag error (abridged to the flag list). */
+/** The usage block cobra prints after a flag error: the command's flags, then the global ones. */
 export function usageText(use, flags) {
-  const lines = flags
-    .filter((f) => !['logtostderr', 'alsologtostderr', 'log_dir', 'v', 'help'].includes(f.name))
-    .map((f) => `      ${f.short ? `-${f.short}, ` : '    '}--${f.name}`);
-  return `Usage:\n  ${use} [flags]\n\nFlags:\n${lines.join('\n')}\n\n`;
+  const globals = new Set(GLOBAL.map((f) => f.name));
+  const line = (f) => `      ${f.short ? `-${f.short}, ` : '    '}--${f.name}`;
+  const local = flags.filter((f) => !globals.has(f.name)).map(line);
+  const global = flags
+    .filter(
+      (f) => globals.has(f.name) && !['logtostderr', 'alsologtostderr', 'log_dir', 'help'].includes(f.name),
+    )
+    .map(line);
+  return `Usage:\n  ${use} [flags]\n\nFlags:\n${local.join('\n')}\n\nGlobal Flags:\n${global.join('\n')}\n\n`;
 }
