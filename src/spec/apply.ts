@@ -115,6 +115,41 @@ function refuseMisspelt(parsed: ParsedSpec, setup: AuditSetup): void {
   );
 }
 
+/** Audit fields with a value kops cannot decode (a quoted number, a list...) would fail `kops replace`. */
+function refuseBadValues(parsed: ParsedSpec, setup: AuditSetup): void {
+  for (const [field, view] of Object.entries(setup.fields) as [
+    AuditField,
+    { value: unknown; line: number },
+  ][]) {
+    const type = AUDIT_FIELDS[field];
+    const value = view.value;
+    const ok =
+      value === null ||
+      (type === 'int32'
+        ? Number.isInteger(value)
+        : type === 'bool'
+          ? typeof value === 'boolean'
+          : type === 'quantity'
+            ? typeof value === 'number' || typeof value === 'string'
+            : typeof value === 'string');
+    if (!ok) {
+      const want = {
+        int32: 'a whole number',
+        bool: 'true or false',
+        quantity: 'a number',
+        string: 'a string',
+        duration: 'a duration such as 5s',
+      }[type];
+      throw new SpecError(
+        `${parsed.source}:${view.line}: spec.kubeAPIServer.${field} must be ${want}, not ${JSON.stringify(value)}; kops would refuse the spec.`,
+        {
+          hint: `Write ${field} as ${want}${type === 'int32' ? ' without quotes' : ''}, then run the command again.`,
+        },
+      );
+    }
+  }
+}
+
 function checkPolicyPath(rules: KopsRules, policyPath: string, flagGiven: boolean): void {
   const flag = flagGiven ? '--policy-path' : 'the policy path already in the spec';
   if (!policyPath.startsWith('/')) {
@@ -224,6 +259,7 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
   const parsed = parseSpec(text, source);
   const setup = readAuditSetup(parsed);
   refuseMisspelt(parsed, setup);
+  refuseBadValues(parsed, setup);
   const rules = kopsRules(settings.kopsVersion);
   const warnings: string[] = [];
   const policyPath = settings.policyPath ?? setup.ourPolicy?.path ?? DEFAULT_POLICY_PATH;
@@ -287,7 +323,9 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
   if (webhook) {
     if (!rules.fileAssetMode) {
       warnings.push(
-        "The webhook kubeconfig is written without `mode` (kops 1.24 added it); nodes get kops' default 0440. Give --kops-version 1.24 or newer to restrict it to 0400.",
+        rules.version
+          ? `${rules.label} has no \`mode\` for file assets (added in 1.24), so nodes get the webhook kubeconfig with kops' default 0440.`
+          : "The webhook kubeconfig is written without `mode` (kops 1.24 added it); nodes get kops' default 0440. Give --kops-version 1.24 or newer to restrict it to 0400.",
       );
     }
     const webhookEntries: YamlEntries = [
@@ -362,11 +400,16 @@ function verifyEnabled(
     if (value === null ? got !== undefined : !sameValue(got, value)) fail(`spec.kubeAPIServer.${field}`);
   }
   if (setup.ourPolicy?.path !== expect.policyPath) fail('the policy file asset');
+  const roles = setup.ourPolicy?.roles ?? [];
+  if (roles.length !== expect.roles.length || !expect.roles.every((r) => roles.includes(r))) {
+    fail('the roles of the policy file asset');
+  }
   if (expect.webhook !== (setup.ourWebhook !== undefined)) fail('the webhook file asset');
   if (fieldString(setup, 'auditPolicyFile') !== expect.policyPath) fail('auditPolicyFile');
-  for (const field of Object.keys(setup.fields) as AuditField[]) {
-    if (AUDIT_FIELDS[field] === 'int32' && typeof setup.fields[field]!.value !== 'number')
+  for (const [field, value] of expect.want) {
+    if (value !== null && AUDIT_FIELDS[field] === 'int32' && typeof setup.fields[field]?.value !== 'number') {
       fail(`${field} is not a number`);
+    }
   }
   return reparsed;
 }

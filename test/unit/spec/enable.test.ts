@@ -371,3 +371,10 @@ it('a spec whose last line is in kubeAPIServer and has no final newline gets no 
   expect(after).toContain('    anonymousAuth: false\n    auditLogMaxAge: 30\n');
   expect(planDisable(after, { source: 'cluster.yaml' }).after).toBe(`${spec}\n`);
 });
+
+it('an audit field kops cannot decode is a SpecError with its line, not a crash', () => {
+  expect(() => enable(kopsSpec('    auditLogMaxAge: "30"\n'))).toThrow(
+    /cluster.yaml:\d+: spec.kubeAPIServer.auditLogMaxAge must be a whole number, not "30"/,
+  );
+  expect(() => enable(kopsSpec('    auditLogPath: [a]\n'))).toThrow(SpecError);
+});
