@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { ExitCode, UsageError } from '../../errors.js';
+import { ExitCode, KopsAuditError, UsageError } from '../../errors.js';
 import { compilePolicy, type PolicyEvaluator } from '../../policy/evaluate.js';
 import { requestFromEvent } from '../../policy/event-request.js';
 import { FALL_BACK, NEED_MORE, scanEventLine } from '../../policy/event-scan.js';
@@ -252,7 +252,7 @@ async function explainStream(
     try {
       value = JSON.parse(line);
     } catch {
-      problem(lineNumber, 'not a JSON object');
+      problem(lineNumber, 'not JSON');
       return;
     }
     if (input.kind === 'events') {
@@ -294,10 +294,16 @@ async function explainStream(
   );
   if (buffer !== '') ctx.io.stdout.write(buffer);
   if (problems > 0) {
-    ctx.io.stderr.write(
-      `Error: ${problems} line${problems === 1 ? '' : 's'} of ${input.file} could not be explained (first: ${firstProblem}); each has an error line in the output.\n`,
+    // Everything else was explained and written; the error says what was not (exit 1).
+    throw new KopsAuditError(
+      `${problems} line${problems === 1 ? '' : 's'} of ${input.file} could not be explained (first: ${firstProblem}); each has an error line in the output, in its place.`,
+      {
+        hint:
+          input.kind === 'events'
+            ? '--events reads audit events, one JSON object per line, as kube-apiserver writes them.'
+            : `--requests reads one JSON object per line with the keys ${REQUEST_KEYS.join(', ')}.`,
+      },
     );
-    return ExitCode.ERROR;
   }
   return ExitCode.OK;
 }
