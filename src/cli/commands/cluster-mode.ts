@@ -1,11 +1,10 @@
 /**
  * The place where `enable|disable|status <cluster>` (cluster mode: through kops and its state store)
- * plugs in. File mode (-f) lives in enable.ts, disable.ts and status.ts; they call
- * `runClusterMode` when a cluster name is given instead of -f. The kops helper owns this file:
- * it adds its flags in `clusterModeOptions` and routes to its module (imported lazily, since
- * it loads execa).
+ * plugs in. File mode (-f) lives in enable.ts, disable.ts and status.ts; they call `runClusterMode`
+ * when a cluster name is given instead of -f. The kops helper owns this file: its flags are in
+ * `clusterModeOptions`, the work in src/apply/ (imported lazily: it loads execa and yaml).
  */
-import type { Option } from 'commander';
+import { Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { Ctx } from '../io.js';
 
@@ -18,16 +17,43 @@ export interface ClusterModeRequest {
   flags: Record<string, unknown>;
 }
 
-/** Extra flags cluster mode adds to a command (e.g. --yes, --state). */
-export function clusterModeOptions(_command: ClusterCommand): Option[] {
-  return [];
+/** Extra flags cluster mode adds to a command. */
+export function clusterModeOptions(command: ClusterCommand): Option[] {
+  const kops = [
+    new Option('--kops <path>', 'cluster mode: the kops binary to run (default: kops on PATH)'),
+    new Option(
+      '--state <store>',
+      'cluster mode: kops state store, passed to kops (default: $KOPS_STATE_STORE)',
+    ),
+  ];
+  if (command === 'status') return kops;
+  return [
+    new Option('-y, --yes', 'cluster mode: apply without asking (needed when not at a terminal)'),
+    ...kops,
+    new Option(
+      '--backup-dir <dir>',
+      'cluster mode: where to back up the spec first (default: ~/.local/state/kops-audit/backups)',
+    ),
+    new Option(
+      '--no-rolling-update',
+      'cluster mode: stop after `kops update cluster`; roll the control plane later yourself',
+    ),
+  ];
 }
 
-export async function runClusterMode(request: ClusterModeRequest, _ctx: Ctx): Promise<number> {
-  throw new UsageError(
-    `kops-audit ${request.command} ${request.cluster}: cluster mode is not available in this build.`,
-    {
-      hint: `Work on a spec file instead: kops get all --name ${request.cluster} -o yaml | kops-audit ${request.command} -f -`,
-    },
-  );
+export async function runClusterMode(request: ClusterModeRequest, ctx: Ctx): Promise<number> {
+  const { runClusterRequest } = await import('../../apply/cluster-command.js');
+  return runClusterRequest(request, ctx);
+}
+
+/** Flags that only make sense for a spec file. */
+export function refuseFileModeFlags(request: ClusterModeRequest): void {
+  if (request.flags.stdout) {
+    throw new UsageError(
+      `--stdout is for file mode; kops-audit ${request.command} ${request.cluster} changes the cluster through kops.`,
+      {
+        hint: `Use --dry-run to see the change, or \`kops get all --name ${request.cluster} -o yaml | kops-audit ${request.command} -f - --stdout\` for the new spec.`,
+      },
+    );
+  }
 }
