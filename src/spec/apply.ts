@@ -5,6 +5,7 @@
  */
 import { isMap } from 'yaml';
 import { ConflictError, InternalError, SpecError, UsageError } from '../errors.js';
+import type { Backend } from './backends.js';
 import {
   apiServerRoles,
   DEFAULT_LOG_PATH,
@@ -30,8 +31,7 @@ import {
   WEBHOOK_ASSET,
 } from './read.js';
 
-export type Backend = 'log' | 'webhook' | 'log,webhook';
-export const BACKENDS: readonly Backend[] = ['log', 'webhook', 'log,webhook'];
+export { BACKENDS, type Backend } from './backends.js';
 
 /** CIS Kubernetes Benchmark values (1.2.17-1.2.19 in CIS 1.9-1.12), the defaults of enable. */
 export const CIS_ROTATION = { auditLogMaxAge: 30, auditLogMaxBackups: 10, auditLogMaxSize: 100 } as const;
