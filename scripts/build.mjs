@@ -12,7 +12,10 @@ const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url
 await rm(new URL('../dist/', import.meta.url), { recursive: true, force: true });
 
 /** Our imports of src/errors.ts and src/cli/app.ts become imports of their own files in dist/. */
-const ownFiles = { [path.resolve('src/errors.js')]: './errors.mjs', [path.resolve('src/cli/app.js')]: './app.mjs' };
+const ownFiles = {
+  [path.resolve('src/errors.js')]: './errors.mjs',
+  [path.resolve('src/cli/app.js')]: './app.mjs',
+};
 const sharedFiles = {
   name: 'shared-files',
   setup(b) {
