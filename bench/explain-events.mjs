@@ -4,9 +4,12 @@
 //   export async function run({ file, cli }) -> events/s of explain (a number)
 //   export async function measure({ file, cli, policy }) -> the details (both rates, MB/s, peak RSS)
 //
-// Run alone: node bench/explain-events.mjs AUDIT_LOG [gce|basic|POLICY]   (after npm run build)
+// Run alone (after npm run build): node bench/explain-events.mjs [AUDIT_LOG [gce|basic|POLICY]]
+// Without AUDIT_LOG it generates a seeded synthetic log of BENCH_MB megabytes (default 256) with
+// bench/generate-log.mjs in the temp directory and reuses it on later runs.
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -88,11 +91,17 @@ export async function run({ file, cli }) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [file, policy = 'gce'] = process.argv.slice(2);
+  let [file, policy = 'gce'] = process.argv.slice(2);
   if (!file) {
-    console.error('usage: node bench/explain-events.mjs AUDIT_LOG [gce|basic|POLICY]');
-    process.exitCode = 1;
-  } else {
+    const megabytes = Number(process.env.BENCH_MB ?? 256);
+    file = path.join(tmpdir(), `kops-audit-bench-${megabytes}mb.log`);
+    if (!existsSync(file)) {
+      console.log(`generating ${megabytes} MB of synthetic audit log in ${file} ...`);
+      const { writeAuditLog } = await import('./generate-log.mjs');
+      await writeAuditLog(file, { seed: 1, bytes: megabytes * 1024 * 1024 });
+    }
+  }
+  {
     const r = await measure({ file, policy });
     const rate = (x) =>
       `${Math.round(x.eventsPerSecond).toLocaleString('en')} events/s, ${x.mbPerSecond.toFixed(1)} MB/s`;

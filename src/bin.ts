@@ -1,14 +1,33 @@
 #!/usr/bin/env node
-import type { Ctx } from './cli/io.js';
+import type { Ctx, TextSink } from './cli/io.js';
 import { main } from './cli/main.js';
 
 // The only module that touches `process`: it builds the real context and hands the exit code back.
+
+/**
+ * A process stream as a TextSink. When the reader goes away (`kops-audit ... | head`), writes fail
+ * with EPIPE: stop writing quietly instead of dying with an unhandled 'error' event.
+ */
+function sinkFor(stream: NodeJS.WriteStream): TextSink {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+  });
+  return {
+    write: (text) => {
+      if (!closed) stream.write(text);
+    },
+    isTTY: Boolean(stream.isTTY),
+  };
+}
+
 const ctx: Ctx = {
   io: {
     stdin: process.stdin,
     stdinIsTTY: Boolean(process.stdin.isTTY),
-    stdout: { write: (text) => void process.stdout.write(text), isTTY: Boolean(process.stdout.isTTY) },
-    stderr: { write: (text) => void process.stderr.write(text), isTTY: Boolean(process.stderr.isTTY) },
+    stdout: sinkFor(process.stdout),
+    stderr: sinkFor(process.stderr),
   },
   env: process.env,
   cwd: process.cwd(),

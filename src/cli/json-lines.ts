@@ -12,6 +12,8 @@ import type { Ctx } from './io.js';
  */
 
 const CHUNK = 1 << 20;
+/** Memory stays bounded: a longer line is refused. */
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 export function openInput(file: string, ctx: Ctx): Readable {
   if (file === '-') return ctx.io.stdin;
@@ -44,8 +46,17 @@ export async function forEachLineBytes(
         end = buffer.indexOf(10, start);
       }
       rest = start < buffer.length ? buffer.subarray(start) : undefined;
+      if (rest && rest.length > MAX_LINE_BYTES) {
+        throw new UsageError(
+          `${describe.flag} ${describe.file}: line ${lineNumber + 1} is longer than 64 MiB; this is not a file of JSON lines.`,
+          {
+            hint: `${describe.flag} takes one JSON object per line, as kube-apiserver's log backend writes them.`,
+          },
+        );
+      }
     }
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT'

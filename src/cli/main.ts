@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, KopsAuditError, PolicyError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMANDS } from './define/index.js';
 import type { Ctx } from './io.js';
 import { formatDiagnostics } from './output.js';
 

@@ -16,8 +16,6 @@ import { formatDiagnostics } from './output.js';
 export const POLICY_TEMPLATES = ['basic', 'gce'] as const;
 export type PolicyTemplate = (typeof POLICY_TEMPLATES)[number];
 
-export const POLICY_ARG_HELP = 'audit policy: basic, gce, or the path of a policy file (- for stdin)';
-
 export interface PolicySource {
   text: string;
   /** What diagnostics call the file: `basic`, `gce`, `-`, or the path as given. */

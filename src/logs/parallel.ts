@@ -1,9 +1,9 @@
 import { open } from 'node:fs/promises';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { compilePolicy } from '../policy/evaluate.js';
 import type { Policy } from '../policy/types.js';
-import { MALFORMED_LINES_KEPT, type ReadProgress, type ReadSummary, readAuditLog } from './read-audit-log.js';
-import { Simulation, type SimulationState } from './simulate.js';
+import { MALFORMED_LINES_KEPT, type ReadProgress, type ReadSummary } from './read-audit-log.js';
+import type { Simulation, SimulationState } from './simulate.js';
 
 /**
  * simulate over a large plain file with worker threads: the file is cut into byte ranges at line
@@ -11,11 +11,12 @@ import { Simulation, type SimulationState } from './simulate.js';
  * merges the tallies (sums, min/max times) and renumbers malformed lines. The result is the same as
  * one sequential pass (test/e2e/simulate.test.ts compares them); only the order of work differs.
  *
- * This module is loaded with a dynamic import (its own chunk in dist/) and is also the workers' entry:
- * a worker runs this same file, recognised by its workerData.
+ * Each worker runs dist/simulate-worker.mjs (src/logs/simulate-worker.ts), built beside dist/app.mjs.
  */
 
-const WORKER_KIND = 'kops-audit-simulate-range';
+export const WORKER_KIND = 'kops-audit-simulate-range';
+/** The worker's file, next to the bundle this module is built into. */
+const WORKER_FILE = './simulate-worker.mjs';
 /** Bytes read around a nominal cut to find the next line start. */
 const PROBE_BYTES = 64 * 1024;
 
@@ -24,7 +25,7 @@ export interface PolicyData {
   policy: Policy;
 }
 
-interface RangeJob {
+export interface RangeJob {
   kind: typeof WORKER_KIND;
   file: string;
   start: number;
@@ -33,7 +34,7 @@ interface RangeJob {
   managedFields: boolean;
 }
 
-type WorkerMessage =
+export type WorkerMessage =
   | { type: 'progress'; bytesRead: number; events: number }
   | { type: 'done'; summary: ReadSummary; state: SimulationState }
   | { type: 'error'; message: string };
@@ -113,7 +114,7 @@ export async function readInParallel(options: ParallelOptions, simulation: Simul
             policies: options.policies,
             managedFields: options.managedFields,
           };
-          const worker = new Worker(new URL(import.meta.url), { workerData: job });
+          const worker = new Worker(new URL(WORKER_FILE, import.meta.url), { workerData: job });
           let settled = false;
           worker.on('message', (message: WorkerMessage) => {
             if (message.type === 'progress') {
@@ -157,45 +158,4 @@ export async function readInParallel(options: ParallelOptions, simulation: Simul
     summary.events += part.events;
   }
   return summary;
-}
-
-/** The worker side: tally one range and send the state back. */
-async function runRange(job: RangeJob): Promise<void> {
-  const port = parentPort!;
-  try {
-    const simulation = new Simulation(subjectsOf(job.policies));
-    let lastPost = 0;
-    const summary = await readAuditLog(job.file, workerCtx(), {
-      onEvent: (record) => simulation.add(record),
-      onProgress: (p) => {
-        if (p.bytesRead - lastPost < 8 * 1024 * 1024) return;
-        lastPost = p.bytesRead;
-        port.postMessage({
-          type: 'progress',
-          bytesRead: p.bytesRead,
-          events: p.events,
-        } satisfies WorkerMessage);
-      },
-      managedFields: job.managedFields,
-      range: { start: job.start, end: job.end },
-    });
-    port.postMessage({ type: 'done', summary, state: simulation.exportState() } satisfies WorkerMessage);
-  } catch (error) {
-    port.postMessage({ type: 'error', message: (error as Error).message } satisfies WorkerMessage);
-  }
-}
-
-/** Workers read a file by absolute path; they never touch stdin or the terminal. */
-function workerCtx() {
-  const none = { write: () => {}, isTTY: false };
-  return {
-    io: { stdin: undefined as never, stdinIsTTY: false, stdout: none, stderr: none },
-    env: {},
-    cwd: '/',
-    now: () => 0,
-  };
-}
-
-if (!isMainThread && (workerData as RangeJob | undefined)?.kind === WORKER_KIND) {
-  void runRange(workerData as RangeJob);
 }

@@ -4,12 +4,19 @@
  * --detailed-exitcode, the in-place write and cluster mode all read the same Plan.
  *
  * API (stable; cluster mode builds on it):
- *   planEnable(specText, options: EnableOptions): Plan     // throws KopsAuditError subclasses
- *   planDisable(specText, options: DisableOptions): Plan
- *   Plan = { action, source, cluster: {name, apiVersion}, before, after, changed, changes: Change[],
- *            diff, warnings: string[] }
- * `options.source` names the spec in messages and diff headers (a file name, `-`, or e.g.
- * `cluster/prod.example.com`). Both functions are pure: no I/O, same input same Plan.
+ *   planEnable(specText, options: EnableOptions): Plan
+ *     EnableOptions = AuditSettings (spec/apply.ts: policy {source, text} already validated, backend,
+ *     kopsVersion?, policyPath?, logPath?, maxAge?, maxBackups?, maxSize?, logFormat?,
+ *     webhookConfig? {source, text}, webhookFields?, force?) & { source }
+ *   planDisable(specText, options: { source }): Plan
+ *   Plan = { action: 'enable'|'disable', source, cluster: {name, apiVersion}, before, after,
+ *            changed, changes: Change[], diff, warnings: string[] }
+ *   Change = { action: 'add'|'update'|'remove', target, before?, after? } (never holds secrets)
+ * `source` names the spec in messages and diff headers (a file name, `-`, or e.g. `cluster/NAME`).
+ * Both functions are pure (no I/O) and throw KopsAuditError subclasses on bad input: SpecError
+ * (spec), ConflictError (hand-written setup without force), UsageError (paths, missing kubeconfig).
+ * `after` keeps the input's line endings. `diff` is computed on first read (writing in place never
+ * needs it) but is an ordinary enumerable property for JSON.stringify and spreading.
  */
 import { type AuditSettings, applyAuditSettings, removeAuditSettings } from '../spec/apply.js';
 import type { ParsedSpec } from '../spec/document.js';

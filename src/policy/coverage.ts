@@ -1,3 +1,4 @@
+import { resourcePatternMatches } from './evaluate.js';
 import type { PolicyRule } from './types.js';
 
 /**
@@ -226,12 +227,7 @@ export function atomMatchesResource(
   subresource: string,
 ): boolean {
   if (atom.group !== '*' && atom.group !== group) return false;
-  const p = atom.pattern;
-  if (p === null || p === '*') return true;
-  const combined = subresource === '' ? resource : `${resource}/${subresource}`;
-  if (p === combined) return true;
-  if (subresource !== '' && p === `*/${subresource}`) return true;
-  return p.endsWith('/*') && p.slice(0, -2) === resource;
+  return atom.pattern === null || resourcePatternMatches(atom.pattern, resource, subresource);
 }
 
 /**

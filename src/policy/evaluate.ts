@@ -78,6 +78,20 @@ export function unionStages(a: readonly string[], b: readonly string[]): Stage[]
   return [...new Set([...a, ...b])].sort() as Stage[];
 }
 
+// checker.go's test of one `resources` pattern against a request's resource and subresource: "*",
+// exact "res" or "res/sub", "*" + "/sub", or "res/*" (which also matches the bare resource). Go's
+// strings.TrimLeft(res, "*/") and TrimRight(res, "/*") strip every leading (trailing) '*' and '/'.
+export function resourcePatternMatches(pattern: string, resource: string, subresource: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern === (subresource === '' ? resource : `${resource}/${subresource}`)) return true;
+  if (subresource !== '' && pattern.startsWith('*/') && trimLeadingStars(pattern) === subresource)
+    return true;
+  return pattern.endsWith('/*') && trimTrailingStars(pattern) === resource;
+}
+
+const trimLeadingStars = (pattern: string) => pattern.replace(/^[*/]+/, '');
+const trimTrailingStars = (pattern: string) => pattern.replace(/[*/]+$/, '');
+
 function freeze(evaluation: Evaluation): Evaluation {
   Object.freeze(evaluation.omitStages);
   return Object.freeze(evaluation);
@@ -152,8 +166,9 @@ function compileResources(rule: PolicyRule): Matcher {
     for (const pattern of entry.resources ?? []) {
       if (pattern === '*') compiled.anyResource = true;
       else compiled.exact.add(pattern);
-      if (pattern.startsWith('*/')) compiled.anyWithSubresource.add(pattern.slice(2));
-      if (pattern.endsWith('/*')) compiled.resourceAndSubresources.add(pattern.slice(0, -2));
+      // Precomputed forms of resourcePatternMatches, so "*//scale" means "scale", "pods*/*" "pods".
+      if (pattern.startsWith('*/')) compiled.anyWithSubresource.add(trimLeadingStars(pattern));
+      if (pattern.endsWith('/*')) compiled.resourceAndSubresources.add(trimTrailingStars(pattern));
     }
     const group = entry.group ?? '';
     const list = byGroup.get(group) ?? [];

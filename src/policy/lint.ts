@@ -2,6 +2,7 @@ import type { Diagnostic } from '../errors.js';
 import { coverage, isUniversal, type Region, regionOfRule, restrictRegion } from './coverage.js';
 import { decodePolicy, type LoadOptions } from './load.js';
 import type { Policy, PolicyRule, PolicySourceMap } from './types.js';
+import { versionRules } from './version.js';
 
 /**
  * Lint: the problems kube-apiserver does not refuse but a reviewer would flag. Every "can this rule
@@ -23,7 +24,7 @@ export function lintPolicyText(text: string, source: string, options: LintOption
   const diagnostics = [...decoded.diagnostics];
   // Rule checks need a policy kube-apiserver would run; on a refused one they mostly restate the errors.
   const refused = diagnostics.some((d) => d.severity === 'error');
-  if (decoded.policy && !refused) diagnostics.push(...lintPolicy(decoded.policy, decoded.map));
+  if (decoded.policy && !refused) diagnostics.push(...lintPolicy(decoded.policy, decoded.map, options));
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const warnings = diagnostics.filter((d) => d.severity === 'warning').sort(byLine);
   return { valid: errors.length === 0, errors, warnings };
@@ -86,7 +87,8 @@ const HIGH_VOLUME = [
 const label = (t: { group: string; resource: string; subresource?: string }) =>
   `${t.group === '' ? '' : `${t.group}/`}${t.resource}${t.subresource ? `/${t.subresource}` : ''}`;
 
-export function lintPolicy(policy: Policy, map?: PolicySourceMap): Diagnostic[] {
+export function lintPolicy(policy: Policy, map?: PolicySourceMap, options: LintOptions = {}): Diagnostic[] {
+  const version = versionRules(options.kubernetesVersion);
   const rules = policy.rules ?? [];
   const regions = rules.map(regionOfRule);
   const lineOf = (field: string) => map?.lineOf(field);
@@ -203,9 +205,10 @@ export function lintPolicy(policy: Policy, map?: PolicySourceMap): Diagnostic[] 
 
   // managedFields in logged objects: large and useless for auditing (omitManagedFields, 1.23+).
   const managed = rules.flatMap((rule, i) => {
-    if (!live(i) || !bodies(rule)) return [];
-    const omitted = rule.omitManagedFields ?? policy.omitManagedFields ?? false;
-    if (omitted) return [];
+    // Nothing to suggest to a kube-apiserver that has no omitManagedFields.
+    if (!version.omitManagedFields || !live(i) || !bodies(rule)) return [];
+    // Only when nobody chose: an explicit false (rule or policy) is a decision, not an oversight.
+    if ((rule.omitManagedFields ?? policy.omitManagedFields) !== undefined) return [];
     const region = regions[i]!;
     if (region.kind === 'nonResource') return [];
     // At Request only create and update carry whole objects; at RequestResponse every response does.

@@ -45,6 +45,12 @@ const RULE_FIELDS = [
 ];
 const GROUP_RESOURCE_FIELDS = ['group', 'resources', 'resourceNames'];
 
+/** Before 1.23 kube-apiserver has no omitManagedFields: it is an unknown field, dropped. */
+const policyFields = (omitManagedFields: boolean) =>
+  omitManagedFields ? POLICY_FIELDS : POLICY_FIELDS.filter((f) => f !== 'omitManagedFields');
+const ruleFields = (omitManagedFields: boolean) =>
+  omitManagedFields ? RULE_FIELDS : RULE_FIELDS.filter((f) => f !== 'omitManagedFields');
+
 /** What an ignored selector typo does to a rule: it no longer restricts anything. */
 const SELECTOR_MEANING: Record<string, string> = {
   users: 'every user',
@@ -122,8 +128,9 @@ export function decodePolicy(text: string, source: string, options: LoadOptions 
     return fail();
   }
 
-  const decoder = new Decoder(diagnostics);
-  decoder.unknownFields(root, '', POLICY_FIELDS);
+  const version = versionRules(options.kubernetesVersion);
+  const decoder = new Decoder(diagnostics, version.omitManagedFields);
+  decoder.unknownFields(root, '', policyFields(version.omitManagedFields));
   checkTypeMeta(root, options, diagnostics);
 
   if ('metadata' in root && root.metadata !== null && !isPlainMap(root.metadata)) {
@@ -136,9 +143,11 @@ export function decodePolicy(text: string, source: string, options: LoadOptions 
   };
   const omitStages = decoder.stringList(root.omitStages, 'omitStages');
   if (omitStages) policy.omitStages = omitStages as Policy['omitStages'];
-  const omitManagedFields = decoder.bool(root.omitManagedFields, 'omitManagedFields');
-  if (omitManagedFields !== undefined && omitManagedFields !== null)
-    policy.omitManagedFields = omitManagedFields;
+  if (version.omitManagedFields) {
+    const omitManagedFields = decoder.bool(root.omitManagedFields, 'omitManagedFields');
+    if (omitManagedFields !== undefined && omitManagedFields !== null)
+      policy.omitManagedFields = omitManagedFields;
+  }
 
   const rules = decoder.list(root.rules, 'rules') ?? [];
   rules.forEach((raw, i) => {
@@ -231,7 +240,11 @@ function checkTypeMeta(root: PlainMap, options: LoadOptions, diagnostics: Diagno
 /** Typed decoding of plain values into the Policy model, one diagnostic per mismatch. */
 class Decoder {
   readonly failedFields: string[] = [];
-  constructor(private readonly diagnostics: Diagnostic[]) {}
+  constructor(
+    private readonly diagnostics: Diagnostic[],
+    /** Whether this kube-apiserver version knows omitManagedFields (1.23+). */
+    private readonly knowsOmitManagedFields = true,
+  ) {}
 
   wrongType(field: string, expected: string, found: Plain, fix?: string): void {
     this.failedFields.push(field);
@@ -247,6 +260,17 @@ class Decoder {
   unknownFields(map: PlainMap, path: string, known: readonly string[]): void {
     for (const key of Object.keys(map)) {
       if (known.includes(key)) continue;
+      if (key === 'omitManagedFields') {
+        this.diagnostics.push({
+          severity: 'warning',
+          code: 'UNKNOWN_FIELD',
+          field: childPath(path, key),
+          message:
+            'omitManagedFields exists from Kubernetes 1.23; this kube-apiserver drops it as an unknown field, so managedFields are logged',
+          fix: 'remove it, or upgrade to 1.23 or later',
+        });
+        continue;
+      }
       const suggestion = suggestField(key, known);
       const meaning = suggestion ? SELECTOR_MEANING[suggestion] : undefined;
       const consequence = meaning ? `, so this rule is not limited by it and matches ${meaning}` : '';
@@ -311,7 +335,7 @@ class Decoder {
       this.wrongType(at, 'a rule object', raw, 'write each rule as `- level: ...` with its selectors');
       return rule;
     }
-    this.unknownFields(raw, at, RULE_FIELDS);
+    this.unknownFields(raw, at, ruleFields(this.knowsOmitManagedFields));
     const level = this.string(raw.level, `${at}.level`);
     if (level !== undefined) rule.level = level as PolicyRule['level'];
     // Fields in API order (types.go), so the decoded object prints as the API would.
@@ -330,8 +354,10 @@ class Decoder {
     strings('namespaces');
     strings('nonResourceURLs');
     strings('omitStages');
-    const omitManagedFields = this.bool(raw.omitManagedFields, `${at}.omitManagedFields`);
-    if (omitManagedFields !== undefined) rule.omitManagedFields = omitManagedFields;
+    if (this.knowsOmitManagedFields) {
+      const omitManagedFields = this.bool(raw.omitManagedFields, `${at}.omitManagedFields`);
+      if (omitManagedFields !== undefined) rule.omitManagedFields = omitManagedFields;
+    }
     return rule;
   }
 

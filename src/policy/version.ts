@@ -29,6 +29,8 @@ export interface VersionRules {
   groupWildcard: boolean;
   /** audit.k8s.io/v1alpha1 and v1beta1 policies were removed in 1.24 (deprecated in 1.21). */
   betaPolicyVersions: boolean;
+  /** `omitManagedFields` (policy and rule) exists from 1.23; before, it is an unknown field. */
+  omitManagedFields: boolean;
 }
 
 export function versionRules(text: string = NEWEST_KUBERNETES_VERSION): VersionRules {
@@ -37,5 +39,6 @@ export function versionRules(text: string = NEWEST_KUBERNETES_VERSION): VersionR
     version: `${version.major}.${version.minor}`,
     groupWildcard: atLeast(version, 36),
     betaPolicyVersions: !atLeast(version, 24),
+    omitManagedFields: atLeast(version, 23),
   };
 }

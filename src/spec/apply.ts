@@ -5,6 +5,7 @@
  */
 import { isMap } from 'yaml';
 import { ConflictError, InternalError, SpecError, UsageError } from '../errors.js';
+import type { Backend } from './backends.js';
 import {
   apiServerRoles,
   DEFAULT_LOG_PATH,
@@ -30,8 +31,7 @@ import {
   WEBHOOK_ASSET,
 } from './read.js';
 
-export type Backend = 'log' | 'webhook' | 'log,webhook';
-export const BACKENDS: readonly Backend[] = ['log', 'webhook', 'log,webhook'];
+export { BACKENDS, type Backend } from './backends.js';
 
 /** CIS Kubernetes Benchmark values (1.2.17-1.2.19 in CIS 1.9-1.12), the defaults of enable. */
 export const CIS_ROTATION = { auditLogMaxAge: 30, auditLogMaxBackups: 10, auditLogMaxSize: 100 } as const;
@@ -113,6 +113,41 @@ function refuseMisspelt(parsed: ParsedSpec, setup: AuditSetup): void {
         : 'Remove the field or correct its name (see the kops cluster spec docs), then run the command again.',
     },
   );
+}
+
+/** Audit fields with a value kops cannot decode (a quoted number, a list...) would fail `kops replace`. */
+function refuseBadValues(parsed: ParsedSpec, setup: AuditSetup): void {
+  for (const [field, view] of Object.entries(setup.fields) as [
+    AuditField,
+    { value: unknown; line: number },
+  ][]) {
+    const type = AUDIT_FIELDS[field];
+    const value = view.value;
+    const ok =
+      value === null ||
+      (type === 'int32'
+        ? Number.isInteger(value)
+        : type === 'bool'
+          ? typeof value === 'boolean'
+          : type === 'quantity'
+            ? typeof value === 'number' || typeof value === 'string'
+            : typeof value === 'string');
+    if (!ok) {
+      const want = {
+        int32: 'a whole number',
+        bool: 'true or false',
+        quantity: 'a number',
+        string: 'a string',
+        duration: 'a duration such as 5s',
+      }[type];
+      throw new SpecError(
+        `${parsed.source}:${view.line}: spec.kubeAPIServer.${field} must be ${want}, not ${JSON.stringify(value)}; kops would refuse the spec.`,
+        {
+          hint: `Write ${field} as ${want}${type === 'int32' ? ' without quotes' : ''}, then run the command again.`,
+        },
+      );
+    }
+  }
 }
 
 function checkPolicyPath(rules: KopsRules, policyPath: string, flagGiven: boolean): void {
@@ -210,7 +245,11 @@ function assetMatches(asset: FileAssetView | undefined, entries: YamlEntries): b
   );
 }
 
-const withNewline = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
+/** File content as written into the spec: \n line endings (readable as a block literal), a final newline. */
+const withNewline = (text: string) => {
+  const lf = text.replace(/\r\n/g, '\n');
+  return lf.endsWith('\n') ? lf : `${lf}\n`;
+};
 const byName = (name: string) => (item: unknown) => isMap(item) && item.get('name') === name;
 const byPaths = (paths: ReadonlySet<string>, keep: ReadonlySet<string>) => (item: unknown) => {
   if (!isMap(item)) return false;
@@ -224,6 +263,7 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
   const parsed = parseSpec(text, source);
   const setup = readAuditSetup(parsed);
   refuseMisspelt(parsed, setup);
+  refuseBadValues(parsed, setup);
   const rules = kopsRules(settings.kopsVersion);
   const warnings: string[] = [];
   const policyPath = settings.policyPath ?? setup.ourPolicy?.path ?? DEFAULT_POLICY_PATH;
@@ -287,7 +327,9 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
   if (webhook) {
     if (!rules.fileAssetMode) {
       warnings.push(
-        "The webhook kubeconfig is written without `mode` (kops 1.24 added it); nodes get kops' default 0440. Give --kops-version 1.24 or newer to restrict it to 0400.",
+        rules.version
+          ? `${rules.label} has no \`mode\` for file assets (added in 1.24), so nodes get the webhook kubeconfig with kops' default 0440.`
+          : "The webhook kubeconfig is written without `mode` (kops 1.24 added it); nodes get kops' default 0440. Give --kops-version 1.24 or newer to restrict it to 0400.",
       );
     }
     const webhookEntries: YamlEntries = [
@@ -362,11 +404,16 @@ function verifyEnabled(
     if (value === null ? got !== undefined : !sameValue(got, value)) fail(`spec.kubeAPIServer.${field}`);
   }
   if (setup.ourPolicy?.path !== expect.policyPath) fail('the policy file asset');
+  const roles = setup.ourPolicy?.roles ?? [];
+  if (roles.length !== expect.roles.length || !expect.roles.every((r) => roles.includes(r))) {
+    fail('the roles of the policy file asset');
+  }
   if (expect.webhook !== (setup.ourWebhook !== undefined)) fail('the webhook file asset');
   if (fieldString(setup, 'auditPolicyFile') !== expect.policyPath) fail('auditPolicyFile');
-  for (const field of Object.keys(setup.fields) as AuditField[]) {
-    if (AUDIT_FIELDS[field] === 'int32' && typeof setup.fields[field]!.value !== 'number')
+  for (const [field, value] of expect.want) {
+    if (value !== null && AUDIT_FIELDS[field] === 'int32' && typeof setup.fields[field]?.value !== 'number') {
       fail(`${field} is not a number`);
+    }
   }
   return reparsed;
 }

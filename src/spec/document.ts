@@ -3,7 +3,16 @@
  * as teams keep it in git. Parsing is YAML 1.1, as kops (go-yaml v2) reads it, so `0755` stays octal
  * and `yes` a boolean.
  */
-import { type Document, isMap, isScalar, isSeq, parseAllDocuments, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import { SpecError } from '../errors.js';
 import { lineNumberOf } from './text.js';
 
@@ -105,6 +114,22 @@ export function parseSpec(text: string, source: string): ParsedSpec {
     throw new SpecError(`${source}:${where}: the Cluster's spec is not a mapping.`, {
       hint: 'A kops Cluster needs `spec:` followed by indented fields; see `kops get cluster NAME -o yaml`.',
     });
+  }
+  if (specNode.items.length === 0) {
+    throw new SpecError(`${source}:${nodeLine(text, specNode, clusterLine)}: the Cluster's spec is empty.`, {
+      hint: 'Give the full Cluster spec, as `kops get cluster NAME -o yaml` prints it.',
+    });
+  }
+  // An anchored (&a) or aliased (*a) map is shared with other fields: editing it would change them too.
+  for (const key of ['kubeAPIServer', 'fileAssets']) {
+    const node = specNode.get(key, true);
+    const anchor = isAlias(node) ? `*${node.source}` : (node as { anchor?: string } | undefined)?.anchor;
+    if (anchor) {
+      throw new SpecError(
+        `${source}:${nodeLine(text, node, clusterLine)}: spec.${key} is shared through a YAML anchor or alias (${isAlias(node) ? anchor : `&${anchor}`}); changing it would change the other fields that use it.`,
+        { hint: `Write spec.${key} out in full (without & or *), then run the command again.` },
+      );
+    }
   }
   const fileAssets = specNode.get('fileAssets', true);
   if (

@@ -217,6 +217,7 @@ export class SpecEditor {
   setValue(path: readonly string[], key: string, value: YamlValue): void {
     const map = this.mapAt(path);
     if (!map) {
+      if (path.length === 0) throw new SpecError(`${this.source}: the Cluster's spec is empty.`);
       this.setValue(path.slice(0, -1), path[path.length - 1]!, [[key, value]]);
       return;
     }
@@ -240,6 +241,7 @@ export class SpecEditor {
     if (entries.length === 0) return;
     const map = this.mapAt(path);
     if (!map) {
+      if (path.length === 0) throw new SpecError(`${this.source}: the Cluster's spec is empty.`);
       this.setValue(path.slice(0, -1), path[path.length - 1]!, entries);
       return;
     }
@@ -255,8 +257,8 @@ export class SpecEditor {
         later.push([key, value]);
       } else {
         const at = this.insertionPoint(map, key);
-        const newline =
-          at === this.clusterText.length && at > 0 && !this.clusterText.endsWith('\n') ? '\n' : '';
+        // Only the first insertion at the end of a text without a final newline adds one.
+        const newline = edits.some((e) => e[0] === at && e[1] === at) ? '' : this.newlineBefore(at);
         edits.push([at, at, newline + renderEntries([[key, value]], col, this.style)]);
       }
     }
@@ -292,11 +294,19 @@ export class SpecEditor {
     this.commit(text);
   }
 
+  /**
+   * Where a new `key` goes in `map`: before the first key that sorts after it (above that key's
+   * comment lines), so sorted maps stay sorted; otherwise after the last entry.
+   */
   private insertionPoint(map: YAMLMap, key: string): number {
     const after = map.items.find((p) => isScalar(p.key) && String(p.key.value) > key);
     if (after) return commentBlockStart(this.clusterText, rangeOf(after.key)![0]);
-    const end = lineStartAfter(this.clusterText, pairEnd(map.items[map.items.length - 1]!));
-    return end;
+    return lineStartAfter(this.clusterText, pairEnd(map.items[map.items.length - 1]!));
+  }
+
+  /** A newline first when inserting after a last line that has none. */
+  private newlineBefore(at: number): string {
+    return at > 0 && at === this.clusterText.length && !this.clusterText.endsWith('\n') ? '\n' : '';
   }
 
   private keyColumn(map: YAMLMap): number {
@@ -304,14 +314,12 @@ export class SpecEditor {
   }
 
   private insertPair(map: YAMLMap, key: string, value: YamlValue): void {
-    const col = this.keyColumn(map);
-    const rendered = renderEntries([[key, value]], col, this.style);
-    const after = map.items.find((p) => isScalar(p.key) && String(p.key.value) > key);
-    let at: number;
-    if (after) at = commentBlockStart(this.clusterText, rangeOf(after.key)![0]);
-    else at = lineStartAfter(this.clusterText, pairEnd(map.items[map.items.length - 1]!));
-    const prefix = at === this.clusterText.length && !this.clusterText.endsWith('\n') && at > 0 ? '\n' : '';
-    this.replace(at, at, prefix + rendered);
+    const at = this.insertionPoint(map, key);
+    this.replace(
+      at,
+      at,
+      this.newlineBefore(at) + renderEntries([[key, value]], this.keyColumn(map), this.style),
+    );
   }
 
   private replacePairValue(pair: Pair, map: YAMLMap, value: YamlValue): void {
@@ -408,24 +416,13 @@ export class SpecEditor {
       this.replace(start, end, item);
     } else {
       const at = lineStartAfter(this.clusterText, rangeOf(seq.items[seq.items.length - 1])![1]);
-      this.replace(
-        at,
-        at,
-        (at === this.clusterText.length && !this.clusterText.endsWith('\n') ? '\n' : '') + item,
-      );
+      this.replace(at, at, this.newlineBefore(at) + item);
     }
   }
 
   private insertRendered(map: YAMLMap, key: string, rendered: string): void {
-    const after = map.items.find((p) => isScalar(p.key) && String(p.key.value) > key);
-    const at = after
-      ? commentBlockStart(this.clusterText, rangeOf(after.key)![0])
-      : lineStartAfter(this.clusterText, pairEnd(map.items[map.items.length - 1]!));
-    this.replace(
-      at,
-      at,
-      (at === this.clusterText.length && !this.clusterText.endsWith('\n') ? '\n' : '') + rendered,
-    );
+    const at = this.insertionPoint(map, key);
+    this.replace(at, at, this.newlineBefore(at) + rendered);
   }
 
   private itemSpan(seq: YAMLSeq, index: number): [number, number] {

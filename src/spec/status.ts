@@ -133,12 +133,14 @@ export function auditStatus(parsed: ParsedSpec, version: KopsVersion | undefined
     unit: string,
   ) => {
     const f = field as keyof AuditSetup['fields'];
-    check(
-      id,
-      `${cis}: ${field} is at least ${minimum}`,
-      value !== undefined && value >= minimum,
-      value === undefined ? `${field} is not set` : `${field} is ${value} ${unit}${at(f)}`,
-    );
+    const raw = setup.fields[f]?.value;
+    const detail =
+      value !== undefined
+        ? `${field} is ${value} ${unit}${at(f)}`
+        : raw !== undefined && raw !== null
+          ? `${field} is ${JSON.stringify(raw)}, not a number: kops refuses it${at(f)}`
+          : `${field} is not set`;
+    check(id, `${cis}: ${field} is at least ${minimum}`, value !== undefined && value >= minimum, detail);
   };
   check(
     'cis-log-path',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { REPO_ROOT } from '../helpers/paths.js';
+import { CLI, REPO_ROOT } from '../helpers/paths.js';
 
 const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
 
@@ -19,5 +19,23 @@ describe('kops-audit (built CLI)', () => {
     expect(result.stderr).toMatch(/^Error: unknown command 'enabel'/);
     expect(result.stderr).toContain("Run 'kops-audit --help'");
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('output into a closed pipe', () => {
+  it('`enable --stdout | head -1` ends quietly instead of crashing on EPIPE', async () => {
+    const { spawnSync } = await import('node:child_process');
+    // More than a pipe buffer (64 KiB) of output, so writes are still pending when head exits.
+    const bigComment = '# padding line to make the spec larger than a pipe buffer\n'.repeat(4000);
+    const spec = bigComment + readFileSync(path.join(REPO_ROOT, 'examples/cluster.yaml'), 'utf8');
+    const script = `node "${CLI}" enable -f - --stdout --policy basic | head -1; echo "node exit \${PIPESTATUS[0]}" >&2`;
+    const result = spawnSync('bash', ['-c', script], {
+      input: spec,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(result.stdout).toBe('# padding line to make the spec larger than a pipe buffer\n');
+    expect(result.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(result.stderr).toMatch(/node exit 0\n$/);
   });
 });

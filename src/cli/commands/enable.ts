@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { UsageError } from '../../errors.js';
 import { planEnable } from '../../plan/plan.js';
@@ -13,13 +12,9 @@ import type { AuditSettings } from '../../spec/apply.js';
 import type { Ctx } from '../io.js';
 import { askPolicy, canPrompt, DEFAULT_POLICY, readPolicyChoice } from '../policy-choice.js';
 import { readSpecInput } from '../spec-file.js';
-import { clusterModeOptions, runClusterMode } from './cluster-mode.js';
 import { deliverPlan } from './deliver-plan.js';
-import type { DefineCommand } from './index.js';
 import {
-  auditSettingOptions,
   type OutputChoice,
-  outputOptions,
   parseAuditSettingFlags,
   parseOutputChoice,
   type RawEnableFlags,
@@ -116,48 +111,3 @@ export async function runEnable(args: EnableArgs, ctx: Ctx): Promise<number> {
   const plan = planEnable(input.text, { ...settings, source: input.source });
   return deliverPlan(plan, input, args.output, ctx);
 }
-
-/** `-f` and a cluster name are two ways to say what to change: exactly one is needed. */
-export function requireTarget(
-  command: string,
-  filename: string | undefined,
-  cluster: string | undefined,
-): void {
-  if (filename !== undefined && cluster !== undefined) {
-    throw new UsageError(`kops-audit ${command} takes either -f FILE or a cluster name, not both.`, {
-      hint: `Use \`kops-audit ${command} -f cluster.yaml\` for a spec file or \`kops-audit ${command} CLUSTER\` for a cluster.`,
-    });
-  }
-  if (filename === undefined && cluster === undefined) {
-    throw new UsageError(
-      `kops-audit ${command} needs a spec: -f FILE (or -f - for stdin), or a cluster name.`,
-      {
-        hint: `For example: kops-audit ${command} -f cluster.yaml --dry-run`,
-      },
-    );
-  }
-}
-
-export const defineEnable: DefineCommand = (program, ctx, finish) => {
-  const command: Command = program
-    .command('enable')
-    .description('turn on API-server audit logging in a kops cluster spec (file mode: -f FILE or -f -)')
-    .argument('[cluster]', 'a cluster name, for cluster mode (through kops)')
-    .option(
-      '-f, --filename <file>',
-      'the kops spec to change (as `kops get all -o yaml` prints it); - for stdin/stdout',
-    );
-  for (const option of [...auditSettingOptions(), ...outputOptions(), ...clusterModeOptions('enable')]) {
-    command.addOption(option);
-  }
-  command.action(async (cluster: string | undefined, raw: RawEnableFlags) => {
-    requireTarget('enable', raw.filename, cluster);
-    if (cluster !== undefined) {
-      finish(
-        await runClusterMode({ command: 'enable', cluster, flags: raw as Record<string, unknown> }, ctx),
-      );
-      return;
-    }
-    finish(await runEnable(parseEnableArgs({ ...raw, filename: raw.filename! }), ctx));
-  });
-};

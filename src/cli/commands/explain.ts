@@ -1,5 +1,4 @@
-import { Option } from 'commander';
-import { ExitCode, UsageError } from '../../errors.js';
+import { ExitCode, KopsAuditError, UsageError } from '../../errors.js';
 import { compilePolicy, type PolicyEvaluator } from '../../policy/evaluate.js';
 import { requestFromEvent } from '../../policy/event-request.js';
 import { FALL_BACK, NEED_MORE, scanEventLine } from '../../policy/event-scan.js';
@@ -7,9 +6,8 @@ import type { Evaluation, RequestAttributes } from '../../policy/types.js';
 import type { Ctx } from '../io.js';
 import { forEachLineBytes, openInput } from '../json-lines.js';
 import { toJsonLine } from '../output.js';
-import { POLICY_ARG_HELP, readPolicyArgWithWarnings, writePolicyWarnings } from '../policy-arg.js';
+import { readPolicyArgWithWarnings, writePolicyWarnings } from '../policy-arg.js';
 import { describeRequest, formatExplanation } from '../views/explain.js';
-import type { DefineCommand } from './index.js';
 
 /** What to explain: one request from flags, a file of request lines, or a file of audit events. */
 export type ExplainInput =
@@ -252,7 +250,7 @@ async function explainStream(
     try {
       value = JSON.parse(line);
     } catch {
-      problem(lineNumber, 'not a JSON object');
+      problem(lineNumber, 'not JSON');
       return;
     }
     if (input.kind === 'events') {
@@ -294,10 +292,16 @@ async function explainStream(
   );
   if (buffer !== '') ctx.io.stdout.write(buffer);
   if (problems > 0) {
-    ctx.io.stderr.write(
-      `Error: ${problems} line${problems === 1 ? '' : 's'} of ${input.file} could not be explained (first: ${firstProblem}); each has an error line in the output.\n`,
+    // Everything else was explained and written; the error says what was not (exit 1).
+    throw new KopsAuditError(
+      `${problems} line${problems === 1 ? '' : 's'} of ${input.file} could not be explained (first: ${firstProblem}); each has an error line in the output, in its place.`,
+      {
+        hint:
+          input.kind === 'events'
+            ? '--events reads audit events, one JSON object per line, as kube-apiserver writes them.'
+            : `--requests reads one JSON object per line with the keys ${REQUEST_KEYS.join(', ')}.`,
+      },
     );
-    return ExitCode.ERROR;
   }
   return ExitCode.OK;
 }
@@ -350,37 +354,3 @@ export function requestFromLine(value: unknown): RequestAttributes | string {
     name: (v.name as string) ?? '',
   };
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-export const defineExplain: DefineCommand = (program, ctx, finish) => {
-  program
-    .command('explain')
-    .description('show which rule of a policy decides the audit level of a request, and why')
-    .addOption(new Option('--policy <policy>', POLICY_ARG_HELP))
-    .option('--user <name>', 'authenticated user name (the impersonator, not the impersonated user)')
-    .option('--group <group>', 'a group of the user (repeat for several)', collect)
-    .option(
-      '--verb <verb>',
-      'request verb: get, list, watch, create, update, patch, delete, deletecollection; lower-case HTTP method for --path',
-    )
-    .option('--namespace <ns>', 'namespace ("" or omitted: cluster-scoped or cluster-wide)')
-    .option('--api-group <group>', 'API group ("" or omitted: the core group)')
-    .option('--resource <resource>', 'resource, e.g. pods; pods/log also sets the subresource')
-    .option('--subresource <sub>', 'subresource, e.g. log, exec, status, scale')
-    .option('--name <name>', 'object name ("" for create)')
-    .option('--path <path>', 'URL path of a non-resource request, e.g. /healthz')
-    .option(
-      '--requests <file>',
-      'JSON lines of requests {user, groups, verb, namespace, apiGroup, resource, subresource, name, path, resourceRequest}',
-    )
-    .option('--events <file>', 'kube-apiserver audit log (JSON lines; .gz or - for stdin)')
-    .addOption(
-      new Option('-o, --output <format>', 'text, or json (one JSON line per request for --requests/--events)')
-        .choices(['text', 'json'])
-        .default('text'),
-    )
-    .action(async (flags: ExplainFlags) => {
-      finish(await runExplain(parseExplainFlags(flags), ctx));
-    });
-};

@@ -1,11 +1,9 @@
-import { Option } from 'commander';
 import { type Diagnostic, ExitCode, UsageError } from '../../errors.js';
 import { lintPolicyText } from '../../policy/lint.js';
 import { NEWEST_KUBERNETES_VERSION, parseKubernetesVersion } from '../../policy/version.js';
 import type { Ctx } from '../io.js';
 import { formatDiagnostics, toJsonLine } from '../output.js';
 import { readPolicySource } from '../policy-arg.js';
-import type { DefineCommand } from './index.js';
 
 export interface LintOptions {
   policy: string;
@@ -70,32 +68,3 @@ function jsonItem(d: Diagnostic) {
     fix: d.fix ?? null,
   };
 }
-
-export const defineLint: DefineCommand = (program, ctx, finish) => {
-  program
-    .command('lint')
-    .description(
-      'check an audit policy: what kube-apiserver would refuse, and what it would silently get wrong',
-    )
-    .argument('<policy>', 'policy file (or basic, gce, - for stdin)')
-    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
-    .option('--strict', 'exit 1 on warnings too', false)
-    .option(
-      '--kubernetes-version <version>',
-      'check for this kube-apiserver version (group "*" needs 1.36, v1beta1 policies need < 1.24)',
-      NEWEST_KUBERNETES_VERSION,
-    )
-    .action(
-      async (
-        policy: string,
-        opts: { output: 'text' | 'json'; strict: boolean; kubernetesVersion: string },
-      ) => {
-        finish(
-          await runLint(
-            { policy, output: opts.output, strict: opts.strict, kubernetesVersion: opts.kubernetesVersion },
-            ctx,
-          ),
-        );
-      },
-    );
-};

@@ -1,9 +1,7 @@
-import { Option } from 'commander';
 import { ExitCode } from '../../errors.js';
 import type { Policy } from '../../policy/types.js';
 import type { Ctx } from '../io.js';
-import { POLICY_ARG_HELP, readPolicyArgWithWarnings, writePolicyWarnings } from '../policy-arg.js';
-import type { DefineCommand } from './index.js';
+import { readPolicyArgWithWarnings, writePolicyWarnings } from '../policy-arg.js';
 
 export interface RenderOptions {
   policy: string;
@@ -34,18 +32,3 @@ function policyObject(policy: Policy): Policy {
   out.rules = policy.rules;
   return out;
 }
-
-export const defineRender: DefineCommand = (program, ctx, finish) => {
-  program
-    .command('render')
-    .description('print an audit policy (basic, gce, or your file), checked as kube-apiserver would read it')
-    .addOption(new Option('--policy <policy>', POLICY_ARG_HELP).default('basic'))
-    .addOption(
-      new Option('-o, --output <format>', 'yaml: the file as written; json: the Policy object')
-        .choices(['yaml', 'json'])
-        .default('yaml'),
-    )
-    .action(async (opts: { policy: string; output: 'yaml' | 'json' }) => {
-      finish(await runRender({ policy: opts.policy, output: opts.output }, ctx));
-    });
-};

@@ -2,16 +2,15 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { Option } from 'commander';
 import { ExitCode, UsageError } from '../../errors.js';
-import type { ReadProgress, ReadSummary } from '../../logs/read-audit-log.js';
-import type { PolicyUnderTest, SimulationResult } from '../../logs/simulate.js';
+import { type ReadProgress, type ReadSummary, readAuditLog } from '../../logs/read-audit-log.js';
+import { type PolicyUnderTest, Simulation, type SimulationResult } from '../../logs/simulate.js';
 import { compilePolicy } from '../../policy/evaluate.js';
 import type { Policy } from '../../policy/types.js';
 import type { Ctx } from '../io.js';
 import { toJsonLine } from '../output.js';
-import { POLICY_ARG_HELP, readPolicyArgWithWarnings, writePolicyWarnings } from '../policy-arg.js';
-import type { DefineCommand } from './index.js';
+import { readPolicyArgWithWarnings, writePolicyWarnings } from '../policy-arg.js';
+import { formatProgress, formatSimulation } from '../views/simulate.js';
 
 export interface SimulateOptions {
   /** basic, gce, or paths; the first is the one the others are compared with. */
@@ -76,14 +75,8 @@ export async function runSimulate(options: SimulateOptions, ctx: Ctx): Promise<n
         loaded.policy.rules.some((r) => r.omitManagedFields === true),
     });
   }
-  // Loaded here, not at start-up: every other command starts faster without them.
-  const [{ readAuditLog }, { Simulation }, { formatProgress, formatSimulation }] = await Promise.all([
-    import('../../logs/read-audit-log.js'),
-    import('../../logs/simulate.js'),
-    import('../views/simulate.js'),
-  ]);
   const simulation = new Simulation(subjects);
-  const progress = ctx.io.stderr.isTTY ? progressLine(ctx, formatProgress) : undefined;
+  const progress = ctx.io.stderr.isTTY ? progressLine(ctx) : undefined;
   const managedFields = subjects.some((s) => s.omitsManagedFields);
   let summary: ReadSummary;
   try {
@@ -177,10 +170,7 @@ export function jsonView(summary: ReadSummary, result: SimulationResult): object
 }
 
 /** bytes read, events/s and ETA on stderr, rewritten in place; only on a terminal. */
-function progressLine(
-  ctx: Ctx,
-  formatProgress: (p: ReadProgress, elapsedMs: number) => string,
-): { update: (p: ReadProgress) => void; clear: () => void } {
+function progressLine(ctx: Ctx): { update: (p: ReadProgress) => void; clear: () => void } {
   const started = ctx.now();
   let last = started;
   let drawn = false;
@@ -197,19 +187,3 @@ function progressLine(
     },
   };
 }
-
-export const defineSimulate: DefineCommand = (program, ctx, finish) => {
-  program
-    .command('simulate')
-    .description('replay an audit log through policies: what each would log, and what it would cost')
-    .option(
-      '--policy <policy>',
-      `${POLICY_ARG_HELP}; repeat to compare (the first is the baseline)`,
-      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
-    )
-    .option('--events <file>', 'kube-apiserver audit log: JSON lines, gzip, or - for stdin')
-    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
-    .action(async (opts: { policy?: string[]; events?: string; output: string }) => {
-      finish(await runSimulate(parseSimulateFlags(opts), ctx));
-    });
-};

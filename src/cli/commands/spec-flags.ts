@@ -1,10 +1,5 @@
-/**
- * Flags shared by `enable`, `disable` and `status` in file mode, parsed and checked before anything is
- * read, so that a bad flag is reported with its name and the spec file is never touched.
- */
-import { Option } from 'commander';
 import { UsageError } from '../../errors.js';
-import { type AuditSettings, BACKENDS, type Backend } from '../../spec/apply.js';
+import type { AuditSettings, Backend } from '../../spec/apply.js';
 import { type KopsVersion, parseKopsVersion } from '../../spec/compat.js';
 import type { AuditField } from '../../spec/fields.js';
 
@@ -23,17 +18,6 @@ export interface RawOutputFlags {
   stdout?: boolean;
   detailedExitcode?: boolean;
   output?: string;
-}
-
-export function outputOptions(): Option[] {
-  return [
-    new Option('--dry-run', 'print the unified diff of the change and write nothing'),
-    new Option('--stdout', 'print the new spec on stdout instead of writing FILE'),
-    new Option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something does, 1 on errors'),
-    new Option('-o, --output <format>', 'text, or json for one machine-readable summary on stdout')
-      .choices(['text', 'json'])
-      .default('text'),
-  ];
 }
 
 export function parseOutputChoice(raw: RawOutputFlags): OutputChoice {
@@ -91,40 +75,6 @@ export interface RawEnableFlags extends RawOutputFlags {
 }
 
 /** Flags of `enable` that describe the audit setup (file mode and cluster mode alike). */
-export function auditSettingOptions(): Option[] {
-  return [
-    new Option(
-      '--policy <basic|gce|PATH>',
-      'audit policy: a template or your own file (default: gce; asked at a terminal)',
-    ),
-    new Option('--backend <backend>', 'where events go').choices([...BACKENDS]).default('log'),
-    new Option(
-      '--log-path <path>',
-      'audit log file on the control-plane nodes (default: /var/log/kube-apiserver-audit.log)',
-    ),
-    new Option('--max-age <days>', 'days to keep rotated logs (default 30; a value in the spec is kept)'),
-    new Option('--max-backups <count>', 'rotated logs to keep (default 10; a value in the spec is kept)'),
-    new Option('--max-size <MB>', 'size that triggers rotation (default 100; a value in the spec is kept)'),
-    new Option('--log-format <format>', 'audit log format').choices(['json', 'legacy']),
-    new Option(
-      '--policy-path <path>',
-      'where nodes get the policy (default: /srv/kubernetes/kube-apiserver/audit/policy-config.yaml)',
-    ),
-    new Option('--webhook-config <file>', 'kubeconfig for the webhook backend (shipped beside the policy)'),
-    new Option('--webhook-mode <mode>', 'auditWebhookMode').choices(['batch', 'blocking', 'blocking-strict']),
-    new Option('--webhook-batch-max-wait <duration>', 'auditWebhookBatchMaxWait, e.g. 5s'),
-    new Option('--webhook-batch-max-size <count>', 'auditWebhookBatchMaxSize'),
-    new Option('--webhook-batch-buffer-size <count>', 'auditWebhookBatchBufferSize'),
-    new Option('--webhook-batch-throttle-qps <qps>', 'auditWebhookBatchThrottleQps'),
-    new Option('--webhook-batch-throttle-burst <count>', 'auditWebhookBatchThrottleBurst'),
-    new Option('--webhook-initial-backoff <duration>', 'auditWebhookInitialBackoff, e.g. 10s'),
-    new Option(
-      '--kops-version <version>',
-      'write exactly what this kops version needs (default: what works on every version)',
-    ),
-    new Option('--force', 'replace an audit setup kops-audit did not write'),
-  ];
-}
 
 const INT32_MAX = 2_147_483_647;
 

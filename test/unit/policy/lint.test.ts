@@ -205,6 +205,28 @@ describe('lint warnings', () => {
     expect(result.warnings.map((w) => w.code)).toEqual(['UNKNOWN_FIELD']);
   });
 
+  it('omitManagedFields: an explicit false is a choice (no warning); true or unset decide as expected', () => {
+    const policyWith = (top: string, rule: string) =>
+      `apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\n${top}rules:\n- level: None\n  resources: [{group: "", resources: [secrets, configmaps, pods/exec, pods/attach, pods/portforward]}, {group: authentication.k8s.io, resources: [tokenreviews]}]\n- level: Request\n  verbs: [update]\n${rule}- level: Metadata\n`;
+    const managed = (top: string, rule: string) =>
+      lintPolicyText(policyWith(top, rule), 'p.yaml').warnings.filter(
+        (w) => w.code === 'MANAGED_FIELDS_LOGGED',
+      ).length;
+    expect(managed('', '')).toBe(1);
+    expect(managed('omitManagedFields: false\n', '')).toBe(0);
+    expect(managed('', '  omitManagedFields: false\n')).toBe(0);
+    expect(managed('omitManagedFields: true\n', '')).toBe(0);
+    expect(managed('omitManagedFields: true\n', '  omitManagedFields: null\n')).toBe(0);
+  });
+
+  it('no omitManagedFields advice for a kube-apiserver older than 1.23, which lacks the field', () => {
+    const gce = readFileSync(path.join(REPO_ROOT, 'templates', 'gce.yaml'), 'utf8');
+    const codes = (v: string) =>
+      lintPolicyText(gce, 'gce', { kubernetesVersion: v }).warnings.map((w) => w.code);
+    expect(codes('1.22')).not.toContain('MANAGED_FIELDS_LOGGED');
+    expect(codes('1.23')).toContain('MANAGED_FIELDS_LOGGED');
+  });
+
   it('group "*" is an error for --kubernetes-version 1.35 and fine for 1.36', () => {
     const text = `${HEAD}rules:\n- level: Metadata\n  resources: [{group: "*"}]\n- level: Metadata\n`;
     expect(lintPolicyText(text, 'p.yaml', { kubernetesVersion: '1.35' }).valid).toBe(false);

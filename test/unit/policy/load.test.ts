@@ -363,6 +363,20 @@ describe('loadPolicy: warnings (strict-decoding problems kube-apiserver only log
     ]);
   });
 
+  it('before Kubernetes 1.23 omitManagedFields is an unknown field, dropped (types.go: added in 1.23)', () => {
+    const text = `${HEAD}omitManagedFields: true\nrules:\n- level: Request\n  omitManagedFields: false\n`;
+    const old = loadPolicy(text, 'p.yaml', { kubernetesVersion: '1.22' });
+    expect(old.diagnostics.map((d) => [d.code, d.field])).toEqual([
+      ['UNKNOWN_FIELD', 'omitManagedFields'],
+      ['UNKNOWN_FIELD', 'rules[0].omitManagedFields'],
+    ]);
+    expect(old.loaded!.policy.omitManagedFields).toBeUndefined();
+    expect(old.loaded!.policy.rules[0]!.omitManagedFields).toBeUndefined();
+    const current = loadPolicy(text, 'p.yaml', { kubernetesVersion: '1.23' });
+    expect(current.diagnostics).toEqual([]);
+    expect(current.loaded!.policy.rules[0]!.omitManagedFields).toBe(false);
+  });
+
   it('only the first YAML document is read; a second one is a warning', () => {
     const result = loadPolicy(
       `${HEAD}rules:\n- level: None\n---\n${HEAD}rules:\n- level: Metadata\n`,

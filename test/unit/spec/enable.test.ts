@@ -285,6 +285,21 @@ describe('enable: bad specs', () => {
       /cluster.yaml:\d+: spec.kubeAPIServer.auditLogMaxage \(did you mean auditLogMaxAge\?\)/,
     ],
     ['unknown audit field', kopsSpec('    auditLogRotate: true\n'), /spec.kubeAPIServer.auditLogRotate/],
+    [
+      'spec empty',
+      'apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nspec: {}\n',
+      /cluster.yaml:3: the Cluster's spec is empty/,
+    ],
+    [
+      'kubeAPIServer shared through an anchor',
+      kopsSpec('    anonymousAuth: false\n').replace('  kubeAPIServer:', '  kubeAPIServer: &shared'),
+      /spec.kubeAPIServer is shared through a YAML anchor or alias \(&shared\)/,
+    ],
+    [
+      'fileAssets is an alias',
+      kopsSpec('', '  x: &list\n  - name: a\n    content: b\n  fileAssets: *list\n'),
+      /spec.fileAssets is shared through a YAML anchor or alias \(\*list\)/,
+    ],
   ];
   it.each(bad)('%s: one SpecError naming the file and line', (_name, text, message) => {
     expect(() => enable(text)).toThrow(SpecError);
@@ -361,4 +376,27 @@ describe('line endings', () => {
     expect(enable(plan.after).changed).toBe(false);
     expect(planDisable(plan.after, { source: 'cluster.yaml' }).after).toBe(crlf);
   });
+});
+
+it('a spec whose last line is in kubeAPIServer and has no final newline gets no blank lines', () => {
+  const spec =
+    'apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata:\n  name: x\nspec:\n  kubeAPIServer:\n    anonymousAuth: false';
+  const after = enable(spec).after;
+  expect(after).not.toContain('\n\n');
+  expect(after).toContain('    anonymousAuth: false\n    auditLogMaxAge: 30\n');
+  expect(planDisable(after, { source: 'cluster.yaml' }).after).toBe(`${spec}\n`);
+});
+
+it('an audit field kops cannot decode is a SpecError with its line, not a crash', () => {
+  expect(() => enable(kopsSpec('    auditLogMaxAge: "30"\n'))).toThrow(
+    /cluster.yaml:\d+: spec.kubeAPIServer.auditLogMaxAge must be a whole number, not "30"/,
+  );
+  expect(() => enable(kopsSpec('    auditLogPath: [a]\n'))).toThrow(SpecError);
+});
+
+it('a policy file with Windows line endings is embedded as a readable block literal', () => {
+  const crlfPolicy = { source: 'p.yaml', text: basicPolicy.text.replace(/\n/g, '\r\n') };
+  const after = enable(kopsSpec(), { policy: crlfPolicy }).after;
+  expect(after).toContain('    content: |\n');
+  expect(asset(after, 'kops-audit-policy')!.content.endsWith(basicPolicy.text)).toBe(true);
 });

@@ -95,3 +95,9 @@ describe.skipIf(skip)("status of kops' own audit spec (nodeup golden test)", () 
     });
   });
 });
+
+it('a quoted rotation value fails its CIS check with the reason', () => {
+  const check = status(kopsSpec('    auditLogMaxAge: "90"\n')).checks.find((c) => c.id === 'cis-max-age')!;
+  expect(check).toMatchObject({ ok: false });
+  expect(check.detail).toMatch(/auditLogMaxAge is "90", not a number: kops refuses it/);
+});

@@ -1,0 +1,45 @@
+import { type Ctx, useColor } from '../cli/io.js';
+import { ExitCode } from '../errors.js';
+import { KopsClient } from '../kops/client.js';
+import { execaRunner } from '../kops/runner.js';
+import type { ClusterModeDeps, ClusterModeOptions } from './cluster-change.js';
+import { liveSpecText } from './live-spec.js';
+
+/**
+ * `status <cluster>`: the file-mode report (spec/status.ts, cli/views/status.ts) on the spec kops
+ * keeps in its state store, checked for the kops version that will apply it. Changes nothing.
+ */
+export async function runClusterStatus(
+  options: ClusterModeOptions,
+  ctx: Ctx,
+  deps: ClusterModeDeps = {},
+): Promise<number> {
+  const client = new KopsClient({
+    runner: deps.runner ?? execaRunner(),
+    kopsPath: options.kops,
+    state: options.state,
+    env: ctx.env,
+    cwd: ctx.cwd,
+    output: ctx.io.stderr,
+  });
+  const stop = ctx.onInterrupt?.(() => client.interrupt());
+  try {
+    const version = await client.version();
+    const { text } = await liveSpecText(client, options.cluster);
+    const [{ parseSpec }, { auditStatus }, { statusJson, statusText }] = await Promise.all([
+      import('../spec/document.js'),
+      import('../spec/status.js'),
+      import('../cli/views/status.js'),
+    ]);
+    const source = `cluster/${options.cluster}`;
+    const status = auditStatus(parseSpec(text, source), version);
+    ctx.io.stdout.write(
+      options.output === 'json'
+        ? statusJson(status, source)
+        : statusText(status, source, useColor(ctx.io.stdout, ctx.env)),
+    );
+    return status.ok ? ExitCode.OK : ExitCode.ERROR;
+  } finally {
+    stop?.();
+  }
+}

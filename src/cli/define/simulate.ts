@@ -1,0 +1,17 @@
+/** Flags and help of simulate. */
+import { Option } from 'commander';
+import { collect, POLICY_ARG_HELP } from './flags.js';
+import type { DefineCommand } from './index.js';
+
+export const defineSimulate: DefineCommand = (program, ctx, finish) => {
+  program
+    .command('simulate')
+    .description('replay an audit log through policies: what each would log, and what it would cost')
+    .option('--policy <policy>', `${POLICY_ARG_HELP}; repeat to compare (the first is the baseline)`, collect)
+    .option('--events <file>', 'kube-apiserver audit log: JSON lines, gzip, or - for stdin')
+    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .action(async (opts: { policy?: string[]; events?: string; output: string }) => {
+      const { parseSimulateFlags, runSimulate } = await import('../app.js');
+      finish(await runSimulate(parseSimulateFlags(opts), ctx));
+    });
+};

@@ -1,0 +1,81 @@
+/**
+ * Flags and help of the spec commands: enable, disable, status. Each works on a spec file (-f) or,
+ * given a cluster name, on the live cluster through kops (cluster mode, src/apply/).
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { RawEnableFlags, RawOutputFlags } from '../commands/spec-flags.js';
+import type { RawStatusFlags } from '../commands/status.js';
+import type { Ctx } from '../io.js';
+import {
+  auditSettingOptions,
+  type ClusterCommand,
+  clusterModeOptions,
+  outputOptions,
+  requireTarget,
+} from './flags.js';
+import type { DefineCommand } from './index.js';
+
+/** Cluster mode when a cluster is named; its module (execa, kops) loads only then. */
+async function runForCluster(command: ClusterCommand, cluster: string, flags: object, ctx: Ctx) {
+  const { runClusterMode } = await import('../app.js');
+  return runClusterMode({ command, cluster, flags: flags as Record<string, unknown> }, ctx);
+}
+
+export const defineEnable: DefineCommand = (program, ctx, finish) => {
+  const command: Command = program
+    .command('enable')
+    .description('turn on API-server audit logging in a kops cluster spec (file mode: -f FILE or -f -)')
+    .argument('[cluster]', 'a cluster name, for cluster mode (through kops)')
+    .option(
+      '-f, --filename <file>',
+      'the kops spec to change (as `kops get all -o yaml` prints it); - for stdin/stdout',
+    );
+  for (const option of [...auditSettingOptions(), ...outputOptions(), ...clusterModeOptions('enable')]) {
+    command.addOption(option);
+  }
+  command.action(async (cluster: string | undefined, raw: RawEnableFlags) => {
+    requireTarget('enable', raw.filename, cluster);
+    if (cluster !== undefined) return finish(await runForCluster('enable', cluster, raw, ctx));
+    const { runEnable, parseEnableArgs } = await import('../app.js');
+    finish(await runEnable(parseEnableArgs({ ...raw, filename: raw.filename! }), ctx));
+  });
+};
+
+export const defineDisable: DefineCommand = (program, ctx, finish) => {
+  const command: Command = program
+    .command('disable')
+    .description('remove what `enable` added to a kops cluster spec (file mode: -f FILE or -f -)')
+    .argument('[cluster]', 'a cluster name, for cluster mode (through kops)')
+    .option('-f, --filename <file>', 'the kops spec to change; - for stdin/stdout');
+  for (const option of [...outputOptions(), ...clusterModeOptions('disable')]) command.addOption(option);
+  command.action(async (cluster: string | undefined, raw: RawOutputFlags) => {
+    requireTarget('disable', raw.filename, cluster);
+    if (cluster !== undefined) return finish(await runForCluster('disable', cluster, raw, ctx));
+    const { runDisable, parseDisableArgs } = await import('../app.js');
+    finish(await runDisable(parseDisableArgs({ ...raw, filename: raw.filename! }), ctx));
+  });
+};
+
+export const defineStatus: DefineCommand = (program, ctx, finish) => {
+  const command = program
+    .command('status')
+    .description('show the audit setup of a kops cluster spec and check it (exit 1 when a check fails)')
+    .argument('[cluster]', 'a cluster name, for cluster mode (through kops)')
+    .option('-f, --filename <file>', 'the kops spec to read; - for stdin')
+    .addOption(
+      new Option('-o, --output <format>', 'text, or json for one object on stdout')
+        .choices(['text', 'json'])
+        .default('text'),
+    )
+    .addOption(
+      new Option('--kops-version <version>', 'check for this kops version (default: for every version)'),
+    );
+  for (const option of clusterModeOptions('status')) command.addOption(option);
+  command.action(async (cluster: string | undefined, raw: RawStatusFlags) => {
+    requireTarget('status', raw.filename, cluster);
+    if (cluster !== undefined) return finish(await runForCluster('status', cluster, raw, ctx));
+    const { runStatus, parseStatusArgs } = await import('../app.js');
+    finish(await runStatus(parseStatusArgs({ ...raw, filename: raw.filename! }), ctx));
+  });
+};

@@ -1,0 +1,245 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { Ctx, TextSink } from '../cli/io.js';
+import { InterruptedError, KopsError } from '../errors.js';
+import type { Runner, RunningProcess, RunResult } from './runner.js';
+import { isAtLeast, type KopsVersion, parseKopsVersionOutput } from './version.js';
+
+export interface KopsClientOptions {
+  runner: Runner;
+  /** `--kops PATH`; default `kops` looked up on PATH. */
+  kopsPath?: string;
+  /** `--state`, passed through to every kops call; otherwise kops reads KOPS_STATE_STORE itself. */
+  state?: string;
+  env: Ctx['env'];
+  cwd?: string;
+  /** Where kops' output streams live while it changes things (ctx.io.stderr). */
+  output: TextSink;
+  /** Directory for the temporary spec file of `kops replace` (default: the OS temp dir). */
+  tmpDir?: string;
+}
+
+export interface InstanceGroupInfo {
+  name: string;
+  /** `spec.role` as kops prints it (v1alpha2): Master, APIServer, Node, Bastion. */
+  role: string;
+}
+
+/** A kops command that failed; `kopsLine` is kops' own `Error:` line. */
+export class KopsCommandError extends KopsError {
+  constructor(
+    readonly command: string,
+    readonly kopsLine: string,
+    readonly kopsExitCode: number | undefined,
+  ) {
+    super(`\`${command}\` failed: ${kopsLine}`);
+  }
+}
+
+/** kops' own error line: cobra's `Error: ...`, or `error: ...` as kops ≤1.21 printed it. */
+export function kopsErrorLine(stderr: string): string | undefined {
+  const lines = stderr.split('\n');
+  for (const prefix of [/^Error: (.+)$/, /^error: (.+)$/]) {
+    for (const line of lines) {
+      const m = prefix.exec(line);
+      if (m) return m[1];
+    }
+  }
+  return undefined;
+}
+
+const KLOG = /^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6}/;
+
+/** POSIX-shell quoting, so commands in messages can be pasted as they are. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The only code that runs kops: one method per kops command kops-audit needs, always with `--name`
+ * (never a positional name, which kops refuses next to KOPS_CLUSTER_NAME), failures mapped to
+ * KopsCommandError quoting kops, Ctrl-C forwarded to the running kops.
+ */
+export class KopsClient {
+  private current: RunningProcess | undefined;
+  private interrupted = false;
+  private detected: KopsVersion | undefined;
+
+  constructor(private readonly options: KopsClientOptions) {}
+
+  get kopsPath(): string {
+    return this.options.kopsPath ?? 'kops';
+  }
+
+  /** The command line a user can paste to run `args` as kops-audit would. */
+  commandLine(args: readonly string[]): string {
+    return [this.kopsPath, ...this.stateArgs(), ...args].map(shellQuote).join(' ');
+  }
+
+  /** Forward Ctrl-C to the kops that is running (if any); every later call fails as interrupted. */
+  interrupt(): void {
+    this.interrupted = true;
+    this.current?.interrupt();
+  }
+
+  get wasInterrupted(): boolean {
+    return this.interrupted;
+  }
+
+  async version(): Promise<KopsVersion> {
+    if (this.detected) return this.detected;
+    const result = await this.run(['version'], { stream: false });
+    const version = parseKopsVersionOutput(result.stdout);
+    if (!version) {
+      throw new KopsError(
+        `\`${this.commandLine(['version'])}\` printed no version kops-audit understands:\n${result.stdout.trim()}`,
+        {
+          hint: 'Check that --kops (or kops on PATH) is the kops CLI.',
+        },
+      );
+    }
+    this.detected = version;
+    return version;
+  }
+
+  /** The Cluster object as YAML: `kops get cluster --name C -o yaml`. */
+  async getCluster(name: string): Promise<string> {
+    const result = await this.run(getClusterArgs(name), { stream: false });
+    return result.stdout;
+  }
+
+  /** The Cluster and its InstanceGroups: `kops get all` since 1.26, `kops get` before. */
+  async getAll(name: string): Promise<{ text: string; instanceGroups: InstanceGroupInfo[] }> {
+    const version = await this.version();
+    const args = isAtLeast(version, '1.26.0-alpha.1')
+      ? ['get', 'all', '--name', name, '-o', 'yaml']
+      : ['get', '--name', name, '-o', 'yaml'];
+    const result = await this.run(args, { stream: false });
+    const instanceGroups: InstanceGroupInfo[] = [];
+    for (const doc of parseAllDocuments(result.stdout)) {
+      const obj = doc.toJS() as {
+        kind?: string;
+        metadata?: { name?: string };
+        spec?: { role?: string };
+      } | null;
+      if (obj?.kind === 'InstanceGroup') {
+        instanceGroups.push({ name: obj.metadata?.name ?? '', role: obj.spec?.role ?? '' });
+      }
+    }
+    return { text: result.stdout, instanceGroups };
+  }
+
+  /**
+   * `kops replace -f FILE` from a temporary file readable only by the user (the spec may hold webhook
+   * credentials), removed afterwards whatever happens.
+   */
+  async replace(specText: string): Promise<void> {
+    const dir = await mkdtemp(path.join(this.options.tmpDir ?? tmpdir(), 'kops-audit-'));
+    const file = path.join(dir, 'cluster.yaml');
+    try {
+      await writeFile(file, specText, { mode: 0o600 });
+      await this.run(['replace', '-f', file], { stream: true, display: ['replace', '-f', '<spec>'] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** `kops update cluster --name C` without --yes: does kops have changes to apply to the cloud? */
+  async updatePending(name: string): Promise<boolean> {
+    const result = await this.run(['update', 'cluster', '--name', name], { stream: false });
+    return !result.stdout.includes('No changes need to be applied');
+  }
+
+  /** `kops rolling-update cluster` without --yes: do any of these instance groups need a roll? */
+  async rollingUpdatePending(name: string, roles: readonly string[]): Promise<boolean> {
+    const args = rollingUpdateArgs(name, roles).filter((a) => a !== '--yes');
+    const result = await this.run(args, { stream: false });
+    return result.stdout.includes('Must specify --yes to rolling-update');
+  }
+
+  /** `kops update cluster --name C --yes`. */
+  async update(name: string): Promise<void> {
+    await this.run(updateArgs(name), { stream: true });
+  }
+
+  /** `kops rolling-update cluster --name C --instance-group-roles R --yes [flags]`. */
+  async rollingUpdate(name: string, roles: readonly string[], flags: readonly string[] = []): Promise<void> {
+    await this.run(rollingUpdateArgs(name, roles, flags), { stream: true });
+  }
+
+  private stateArgs(): string[] {
+    return this.options.state ? ['--state', this.options.state] : [];
+  }
+
+  private async run(
+    args: readonly string[],
+    how: { stream: boolean; display?: readonly string[] },
+  ): Promise<RunResult> {
+    const shown = this.commandLine(how.display ?? args);
+    if (this.interrupted) throw new InterruptedError(`Interrupted before \`${shown}\`.`);
+    const sink = this.options.output;
+    const forward = (chunk: string) => {
+      // kops' klog chatter is kept; only the emulator-independent shape matters to the user.
+      sink.write(chunk);
+    };
+    this.current = this.options.runner.start(this.kopsPath, [...this.stateArgs(), ...args], {
+      env: this.options.env,
+      cwd: this.options.cwd,
+      ...(how.stream ? { onStdout: forward, onStderr: forward } : {}),
+    });
+    let result: RunResult;
+    try {
+      result = await this.current.result;
+    } finally {
+      this.current = undefined;
+    }
+    if (this.interrupted || result.signal === 'SIGINT') {
+      this.interrupted = true;
+      throw new InterruptedError(`Interrupted: \`${shown}\` was stopped.`);
+    }
+    if (result.notFound) {
+      throw new KopsError(`kops was not found: \`${this.kopsPath}\` is not an executable on PATH.`, {
+        hint: 'Install kops (https://kops.sigs.k8s.io/getting_started/install/) or pass --kops PATH.',
+      });
+    }
+    if (result.startError) throw new KopsError(`Could not run \`${shown}\`: ${result.startError}`);
+    if (result.exitCode !== 0) {
+      const line =
+        kopsErrorLine(result.stderr) ??
+        result.stderr
+          .split('\n')
+          .filter((l) => l.trim() !== '' && !KLOG.test(l))
+          .at(-1) ??
+        (result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`);
+      throw new KopsCommandError(shown, line, result.exitCode);
+    }
+    return result;
+  }
+}
+
+export function getClusterArgs(name: string): string[] {
+  return ['get', 'cluster', '--name', name, '-o', 'yaml'];
+}
+
+export function updateArgs(name: string): string[] {
+  return ['update', 'cluster', '--name', name, '--yes'];
+}
+
+export function rollingUpdateArgs(
+  name: string,
+  roles: readonly string[],
+  flags: readonly string[] = [],
+): string[] {
+  return [
+    'rolling-update',
+    'cluster',
+    '--name',
+    name,
+    '--instance-group-roles',
+    roles.join(','),
+    ...flags,
+    '--yes',
+  ];
+}
