@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { UsageError } from '../errors.js';
 import type { Ctx } from './io.js';
+import { readErrorReason } from './read-error.js';
 
 /**
  * Line-by-line reading of large files (audit logs, request lists) at constant memory: big read
@@ -57,16 +58,7 @@ export async function forEachLineBytes(
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : code === 'Z_DATA_ERROR'
-            ? 'it is not valid gzip'
-            : (error as Error).message;
-    throw new UsageError(`Cannot read ${describe.flag} ${describe.file}: ${reason}.`, {
+    throw new UsageError(`Cannot read ${describe.flag} ${describe.file}: ${readErrorReason(error)}.`, {
       hint: `${describe.flag} takes a file of JSON lines (.gz allowed) or - for stdin.`,
       cause: error,
     });

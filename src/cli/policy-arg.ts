@@ -6,6 +6,7 @@ import type { LoadedPolicy } from '../policy/types.js';
 import { templatePath } from './assets.js';
 import type { Ctx } from './io.js';
 import { formatDiagnostics } from './output.js';
+import { readErrorReason } from './read-error.js';
 
 /**
  * `--policy basic|gce|PATH`, the same for every command. `basic` and `gce` are our templates (a file
@@ -42,16 +43,7 @@ export async function readPolicySource(value: string, ctx: Ctx): Promise<PolicyS
   try {
     return { text: await readFile(file, 'utf8'), source: value };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (error as Error).message;
-    throw new PolicyError(`Cannot read the audit policy ${value}: ${reason}.`, [], {
+    throw new PolicyError(`Cannot read the audit policy ${value}: ${readErrorReason(error)}.`, [], {
       hint: 'A policy is basic, gce, or the path of a policy file (relative to the current directory); - reads stdin.',
       cause: error,
     });

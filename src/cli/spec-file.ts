@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { SpecError } from '../errors.js';
 import type { Ctx } from './io.js';
+import { readErrorReason } from './read-error.js';
 
 export interface SpecInput {
   /** The name used in messages: the path as given, or `-` for stdin. */
@@ -31,16 +32,7 @@ export async function readSpecInput(filename: string, ctx: Ctx): Promise<SpecInp
   try {
     return { source: filename, file, text: await readFile(file, 'utf8') };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (error as Error).message;
-    throw new SpecError(`Cannot read the spec ${filename}: ${why}.`, {
+    throw new SpecError(`Cannot read the spec ${filename}: ${readErrorReason(error)}.`, {
       hint: 'Give the kops spec file with -f FILE (e.g. from `kops get all NAME -o yaml > cluster.yaml`), or -f - to read it from stdin.',
     });
   }

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, constants as zlibConstants } from 'node:zlib';
 import type { Ctx } from '../cli/io.js';
+import { readErrorReason } from '../cli/read-error.js';
 import { UsageError } from '../errors.js';
 import type { AuditRecord } from './audit-event.js';
 import { type MalformedReason, parseAuditLine } from './parse-line.js';
@@ -127,18 +128,12 @@ export async function readAuditLog(source: string, ctx: Ctx, options: ReadOption
 }
 
 function cannotRead(source: string, error: unknown, gzip = false): UsageError {
-  const code = (error as { code?: string }).code;
   const what = source === '-' ? 'stdin' : source;
+  const code = (error as NodeJS.ErrnoException).code;
   const reason =
-    code === 'ENOENT'
-      ? 'no such file'
-      : code === 'EISDIR'
-        ? 'it is a directory'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : gzip
-            ? `not a valid gzip stream (${(error as Error).message})`
-            : (error as Error).message;
+    gzip && code !== 'ENOENT' && code !== 'EISDIR' && code !== 'EACCES'
+      ? `not a valid gzip stream (${(error as Error).message})`
+      : readErrorReason(error);
   return new UsageError(`cannot read the audit log ${what}: ${reason}.`, {
     hint: 'give a kube-apiserver audit log (JSON lines), a .gz of one, or - to read it from stdin.',
     cause: error,
