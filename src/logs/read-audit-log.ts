@@ -52,6 +52,8 @@ export interface ReadSummary {
 export interface ReadOptions {
   /** Called once per event, in input order. */
   onEvent(record: AuditRecord): void;
+  /** Called for each malformed line, in input order (they are also counted in the summary). */
+  onMalformed?(malformed: MalformedLine): void;
   /** Called after each chunk of input. */
   onProgress?(progress: ReadProgress): void;
   /**
@@ -105,7 +107,7 @@ export async function readAuditLog(source: string, ctx: Ctx, options: ReadOption
     events: 0,
     malformed: { count: 0, first: [] },
   };
-  const splitter = new LineSplitter(summary, options.onEvent, options.managedFields ?? true);
+  const splitter = new LineSplitter(summary, options, options.managedFields ?? true);
   try {
     const counted = countBytes(raw, (n) => {
       summary.bytesRead += n;
@@ -134,8 +136,8 @@ function cannotRead(source: string, error: unknown, gzip = false): UsageError {
     gzip && code !== 'ENOENT' && code !== 'EISDIR' && code !== 'EACCES'
       ? `not a valid gzip stream (${(error as Error).message})`
       : readErrorReason(error);
-  return new UsageError(`cannot read the audit log ${what}: ${reason}.`, {
-    hint: 'give a kube-apiserver audit log (JSON lines), a .gz of one, or - to read it from stdin.',
+  return new UsageError(`Cannot read the audit log ${what}: ${reason}.`, {
+    hint: '--events takes a kube-apiserver audit log (JSON lines), a .gz of one, or - to read it from stdin.',
     cause: error,
   });
 }
@@ -188,7 +190,7 @@ class LineSplitter {
 
   constructor(
     private readonly summary: ReadSummary,
-    private readonly onEvent: (record: AuditRecord) => void,
+    private readonly listener: Pick<ReadOptions, 'onEvent' | 'onMalformed'>,
     private readonly walkBodies: boolean,
   ) {}
 
@@ -272,13 +274,13 @@ class LineSplitter {
     if (Array.isArray(result)) {
       for (const record of result) {
         this.summary.events++;
-        this.onEvent(record);
+        this.listener.onEvent(record);
       }
       return;
     }
     if (typeof result !== 'string') {
       this.summary.events++;
-      this.onEvent(result);
+      this.listener.onEvent(result);
       return;
     }
     if (result === 'not JSON' && source.slice(start, end).trim() === '') return;
@@ -289,6 +291,7 @@ class LineSplitter {
     const { malformed } = this.summary;
     malformed.count++;
     if (malformed.first.length < MALFORMED_LINES_KEPT) malformed.first.push({ line, reason });
+    this.listener.onMalformed?.({ line, reason });
   }
 }
 

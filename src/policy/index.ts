@@ -3,7 +3,6 @@
 export * from './coverage.js';
 export * from './evaluate.js';
 export * from './event-request.js';
-export * from './event-scan.js';
 export * from './lint.js';
 export * from './load.js';
 export * from './types.js';

@@ -176,6 +176,38 @@ describe('kops-audit explain', () => {
     expectGolden(result.stderr, 'policy/explain-requests-stderr.txt');
   });
 
+  it('--events: a malformed line gets an error line in its place (as simulate counts it), exit 1', async () => {
+    const good = JSON.stringify({
+      kind: 'Event',
+      verb: 'get',
+      requestURI: '/metrics',
+      user: { username: 'u' },
+    });
+    const input = [
+      good,
+      '{"kind":"Event","verb":"get",',
+      JSON.stringify({ kind: 'Event', user: {} }),
+      good,
+      '',
+    ];
+    const result = await runCli(['explain', '--policy', 'basic', '--events', '-', '-o', 'json'], {
+      input: input.join('\n'),
+    });
+    expect(result.code).toBe(1);
+    expect(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([
+      { level: 'Metadata', rule: 0, omitStages: ['RequestReceived'], omitManagedFields: false },
+      { line: 2, error: 'not JSON' },
+      { line: 3, error: 'no verb' },
+      { level: 'Metadata', rule: 0, omitStages: ['RequestReceived'], omitManagedFields: false },
+    ]);
+    expect(result.stderr).toMatch(/^Error: 2 lines of - could not be explained \(first: line 2: not JSON\)/);
+  });
+
   it('--events - reads audit events from stdin (v1 and v1beta1 shapes)', async () => {
     const events = [
       {
@@ -267,7 +299,7 @@ describe('kops-audit explain', () => {
     [['explain', '--policy', 'gce', '--events', 'x', '--user', 'a'], 'not several'],
     [
       ['explain', '--policy', 'gce', '--events', 'no-such.log'],
-      'Cannot read --events no-such.log: no such file.',
+      'Cannot read the audit log no-such.log: no such file.',
     ],
   ])('usage error: %j', async (args, message) => {
     const result = await runCli(args);

@@ -186,7 +186,7 @@ describe('kops-audit simulate', () => {
     [
       'a missing log',
       ['simulate', '--policy', 'gce', '--events', 'nope.log'],
-      /cannot read the audit log nope\.log: no such file/,
+      /Cannot read the audit log nope\.log: no such file/,
     ],
     [
       'two readers of stdin',

@@ -1,7 +1,7 @@
 import { ExitCode, KopsAuditError, UsageError } from '../../errors.js';
+import { readAuditLog } from '../../logs/read-audit-log.js';
 import { compilePolicy, type PolicyEvaluator } from '../../policy/evaluate.js';
 import { requestFromEvent } from '../../policy/event-request.js';
-import { FALL_BACK, NEED_MORE, scanEventLine } from '../../policy/event-scan.js';
 import type { Evaluation, RequestAttributes } from '../../policy/types.js';
 import type { Ctx } from '../io.js';
 import { forEachLineBytes, openInput } from '../json-lines.js';
@@ -196,10 +196,6 @@ function evaluationObject(evaluation: Evaluation) {
 
 /** Output is buffered and written in large pieces: millions of tiny writes dominate otherwise. */
 const FLUSH_AT = 1 << 16;
-/** Bytes of an event line decoded for the fast scan; the policy's fields sit near the start. */
-const SCAN_PREFIX = 4096;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
 
 async function explainStream(
   evaluator: PolicyEvaluator,
@@ -244,7 +240,7 @@ async function explainStream(
     }
   };
 
-  const explainText = (line: string, lineNumber: number) => {
+  const explainRequestLine = (line: string, lineNumber: number) => {
     if (line.trim() === '') return;
     let value: unknown;
     try {
@@ -253,43 +249,29 @@ async function explainStream(
       problem(lineNumber, 'not JSON');
       return;
     }
-    if (input.kind === 'events') {
-      const items = isEventList(value) ? value.items : [value];
-      for (const item of items) {
-        const request = requestFromEvent(item);
-        if (request) explainOne(request, lineNumber);
-        else problem(lineNumber, 'not an audit event (no verb)');
-      }
-    } else {
-      const parsed = requestFromLine(value);
-      if (typeof parsed === 'string') problem(lineNumber, parsed);
-      else explainOne(parsed, lineNumber);
-    }
+    const parsed = requestFromLine(value);
+    if (typeof parsed === 'string') problem(lineNumber, parsed);
+    else explainOne(parsed, lineNumber);
   };
 
-  await forEachLineBytes(
-    openInput(input.file, ctx),
-    (bytes, start, end, lineNumber) => {
-      // Events as kube-apiserver writes them: read the first few KiB only (event-scan.ts).
-      if (
-        input.kind === 'events' &&
-        end - start > 2 &&
-        bytes[start] === OPEN_BRACE &&
-        bytes[end - 1] === CLOSE_BRACE
-      ) {
-        const prefixEnd = Math.min(end, start + SCAN_PREFIX);
-        let scanned = scanEventLine(bytes.toString('utf8', start, prefixEnd), prefixEnd < end);
-        if (scanned === NEED_MORE) scanned = scanEventLine(bytes.toString('utf8', start, end));
-        if (scanned !== FALL_BACK && scanned !== NEED_MORE) {
-          if (scanned) explainOne(scanned, lineNumber);
-          else problem(lineNumber, 'not an audit event (no verb)');
-          return;
-        }
-      }
-      explainText(bytes.toString('utf8', start, end), lineNumber);
-    },
-    { file: input.file, flag },
-  );
+  if (input.kind === 'events') {
+    // The same reader as simulate, so both see the same events (and count the same per level).
+    await readAuditLog(input.file, ctx, {
+      managedFields: false,
+      onEvent: (record) => {
+        const request = requestFromEvent(record.event);
+        if (request) explainOne(request, record.line);
+        else problem(record.line, 'not an audit event (no verb)');
+      },
+      onMalformed: ({ line, reason }) => problem(line, reason),
+    });
+  } else {
+    await forEachLineBytes(
+      openInput(input.file, ctx),
+      (bytes, start, end, lineNumber) => explainRequestLine(bytes.toString('utf8', start, end), lineNumber),
+      { file: input.file, flag },
+    );
+  }
   if (buffer !== '') ctx.io.stdout.write(buffer);
   if (problems > 0) {
     // Everything else was explained and written; the error says what was not (exit 1).
@@ -304,11 +286,6 @@ async function explainStream(
     );
   }
   return ExitCode.OK;
-}
-
-function isEventList(value: unknown): value is { items: unknown[] } {
-  const v = value as { kind?: unknown; items?: unknown };
-  return typeof value === 'object' && value !== null && v.kind === 'EventList' && Array.isArray(v.items);
 }
 
 const REQUEST_KEYS = [

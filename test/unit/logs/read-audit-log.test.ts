@@ -116,7 +116,7 @@ describe('readAuditLog', () => {
   });
 
   it('says which file it cannot read, with a hint', async () => {
-    await expect(read('missing.log')).rejects.toThrow(/cannot read the audit log missing\.log: no such file/);
+    await expect(read('missing.log')).rejects.toThrow(/Cannot read the audit log missing\.log: no such file/);
     await expect(read('.')).rejects.toThrow(/it is a directory/);
     await expect(read('-', Buffer.from([0x1f, 0x8b, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))).rejects.toThrow(
       /not a valid gzip/,
