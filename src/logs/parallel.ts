@@ -114,7 +114,10 @@ export async function readInParallel(options: ParallelOptions, simulation: Simul
             policies: options.policies,
             managedFields: options.managedFields,
           };
-          const worker = new Worker(new URL(WORKER_FILE, import.meta.url), { workerData: job });
+          const worker = new Worker(new URL(WORKER_FILE, import.meta.url), {
+            workerData: job,
+            resourceLimits: { maxYoungGenerationSizeMb: 2 },
+          });
           let settled = false;
           worker.on('message', (message: WorkerMessage) => {
             if (message.type === 'progress') {

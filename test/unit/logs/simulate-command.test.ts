@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditLogLines } from '../../../bench/generate-log.mjs';
-import { parseSimulateFlags, runSimulate } from '../../../src/cli/commands/simulate.js';
+import { parallelPlan, parseSimulateFlags, runSimulate } from '../../../src/cli/commands/simulate.js';
 import { testCtx } from '../../helpers/ctx.js';
 
 // Progress goes to stderr only on a terminal (issue 5: "nothing extra when piped"), and never to stdout.
@@ -59,5 +59,34 @@ describe('parseSimulateFlags', () => {
       events: '-',
       output: 'text',
     });
+  });
+});
+
+describe('worker threads: when simulate reads a file in parallel', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kops-audit-parallel-'));
+  const big = path.join(dir, 'big.log');
+  writeFileSync(big, '');
+  truncateSync(big, 64 * 1024 * 1024); // sparse: only its size matters here
+  const small = path.join(dir, 'small.log');
+  writeFileSync(small, '{}\n');
+  const gzipped = path.join(dir, 'log.gz');
+  writeFileSync(gzipped, Buffer.from([0x1f, 0x8b, 0x08, 0x00]));
+  const cores = Math.min(availableParallelism(), 8);
+  const plan = (file: string, env: Record<string, string> = {}) =>
+    parallelPlan(file, testCtx({ env, cwd: dir }));
+
+  it('by default for a plain file of 64 MiB or more, one worker per core', async () => {
+    expect((await plan(big))?.workers).toBe(cores >= 2 ? cores : undefined);
+  });
+
+  it('not for a small file, stdin, or gzip (one stream, read in order)', async () => {
+    expect(await plan(small)).toBeUndefined();
+    expect(await plan('-')).toBeUndefined();
+    expect(await plan(gzipped, { KOPS_AUDIT_WORKERS: '2' })).toBeUndefined();
+  });
+
+  it('KOPS_AUDIT_WORKERS=1 keeps one thread; =N asks for N whatever the size', async () => {
+    expect(await plan(big, { KOPS_AUDIT_WORKERS: '1' })).toBeUndefined();
+    expect((await plan(small, { KOPS_AUDIT_WORKERS: '3' }))?.workers).toBe(3);
   });
 });
