@@ -1,8 +1,9 @@
 // Bundle the CLI into dist/ (Node 20 has no compile cache, and loading many small ES modules is what
-// start-up costs; see shared/research/ecosystem.md). Three files:
+// start-up costs; see shared/research/ecosystem.md). The files:
 //   cli.mjs     bin, main and every command's flags: all that --help and --version need;
 //   app.mjs     what the commands run (yaml, the policy engine, the patcher...), loaded by a command;
-//   errors.mjs  the error classes, shared by both so that `instanceof` holds across them.
+//   errors.mjs  the error classes, shared by both so that `instanceof` holds across them;
+//   simulate-worker.mjs  the entry of simulate's worker threads.
 // execa and @inquirer/prompts stay in node_modules: only cluster mode and prompts load them.
 import { chmod, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
