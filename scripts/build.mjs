@@ -50,7 +50,7 @@ const common = {
 await Promise.all([
   build({
     ...common,
-    // simulate-worker: the entry of simulate's opt-in worker threads (src/logs/parallel.ts).
+    // simulate-worker: the entry of simulate's worker threads (src/logs/parallel.ts).
     entryPoints: {
       cli: 'src/bin.ts',
       app: 'src/cli/app.ts',

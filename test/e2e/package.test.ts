@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 describe('npm pack', () => {
-  it('ships the bundled CLI, its three files and the policy templates the commands read at run time', () => {
+  it('ships the bundled CLI, all its files and the policy templates the commands read at run time', () => {
     // --ignore-scripts: the suite has built dist/ already; prepack would rebuild it.
     const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: REPO_ROOT,
@@ -17,6 +17,7 @@ describe('npm pack', () => {
         'dist/cli.mjs',
         'dist/app.mjs',
         'dist/errors.mjs',
+        'dist/simulate-worker.mjs',
         'templates/basic.yaml',
         'templates/gce.yaml',
         'README.md',
