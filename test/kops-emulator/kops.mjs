@@ -541,11 +541,18 @@ async function runUpdateCluster(v, values, positionals) {
   klog('I', 'executor.go:111', 'Tasks: 0 done / 48 total; 46 can run');
   await maybeHang('update');
   klog('I', 'executor.go:111', 'Tasks: 48 done / 48 total; 0 can run');
-  for (const ig of affected)
-    cloud.instanceGroups[ig.metadata.name] = {
-      ...cloud.instanceGroups[ig.metadata.name],
-      target: generation,
-    };
+  // Groups the cloud has never run get fresh instances built from this generation (nothing to roll),
+  // as kops' first `update --yes` creates them; groups it runs get the new target for rolling-update.
+  for (const ig of igs) {
+    if (!cloud.instanceGroups[ig.metadata.name]) {
+      cloud.instanceGroups[ig.metadata.name] = { running: generation, target: generation };
+    } else if (affected.includes(ig)) {
+      cloud.instanceGroups[ig.metadata.name] = {
+        ...cloud.instanceGroups[ig.metadata.name],
+        target: generation,
+      };
+    }
+  }
   cloud.appliedGeneration = generation;
   cloud.appliedSpec = cluster.spec;
   writeCloud(stateDir, name, cloud);

@@ -1,5 +1,5 @@
 // The emulator against the kops facts in ../shared/research/kops.md §2-§4 (cited per test).
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emulatorWorld, runKops, withoutKlog } from '../../helpers/kops-emulator.js';
@@ -254,6 +254,24 @@ describe('kops emulator: update and rolling-update (kops.md §2 roles, §3 mount
     const dry = await runKops(['rolling-update', 'cluster', '--name', NAME], env);
     expect(dry.stdout).toMatch(/control-plane-us-east-1a\tNeedsUpdate/);
     expect(dry.stdout).toMatch(/Must specify --yes to rolling-update\.\n$/);
+  });
+
+  it('a cluster new to the cloud: its first update creates the instances, a later audit change needs a roll', async () => {
+    // Found by hand: groups unknown to the emulated cloud got a target but no running generation, so
+    // rolling-update reported "No rolling-update required." after kops-audit changed kube-apiserver.
+    const world = seeded();
+    const env = world.env();
+    rmSync(path.join(world.stateDir, NAME, 'emulator-cloud.json'));
+    await runKops(['update', 'cluster', '--name', NAME, '--yes'], env);
+    const first = await runKops(['rolling-update', 'cluster', '--name', NAME], env);
+    expect(first.stdout).toMatch(/No rolling-update required\.\n$/);
+    const cluster = readCluster(world.stateDir, NAME)!;
+    cluster.spec.kubeAPIServer = { auditLogPath: '/var/log/kube-apiserver-audit.log' };
+    expect((await runKops(['replace', '-f', '-'], env, toKopsYaml(cluster))).code).toBe(0);
+    await runKops(['update', 'cluster', '--name', NAME, '--yes'], env);
+    const second = await runKops(['rolling-update', 'cluster', '--name', NAME], env);
+    expect(second.stdout).toMatch(/control-plane-us-east-1a\tNeedsUpdate/);
+    expect(second.stdout).toMatch(/Must specify --yes to rolling-update\.\n$/);
   });
 
   it.each([
