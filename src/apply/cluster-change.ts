@@ -30,6 +30,23 @@ export interface ClusterModeOptions {
 }
 
 /** What cluster mode may have injected: tests pass a fake runner or prompt. */
+/** The kops client cluster mode runs: the --kops binary and --state store, kops output to `output`. */
+export function kopsClientFor(
+  options: Pick<ClusterModeOptions, 'kops' | 'state'>,
+  ctx: Ctx,
+  deps: ClusterModeDeps,
+  output: TextSink,
+): KopsClient {
+  return new KopsClient({
+    runner: deps.runner ?? execaRunner(),
+    kopsPath: options.kops,
+    state: options.state,
+    env: ctx.env,
+    cwd: ctx.cwd,
+    output,
+  });
+}
+
 export interface ClusterModeDeps {
   runner?: Runner;
   /** Ask "yes/no" on the terminal (default: @inquirer/prompts confirm, default No). */
@@ -111,14 +128,7 @@ export async function runClusterChange(
   const human: TextSink = json ? ctx.io.stderr : ctx.io.stdout;
   const ticker = new QuietStepTicker(ctx.io.stderr, () => ctx.now());
   const progress = ticker.tracked;
-  const client = new KopsClient({
-    runner: deps.runner ?? execaRunner(),
-    kopsPath: options.kops,
-    state: options.state,
-    env: ctx.env,
-    cwd: ctx.cwd,
-    output: progress,
-  });
+  const client = kopsClientFor(options, ctx, deps, progress);
   const stopForwarding = ctx.onInterrupt?.(() => client.interrupt());
   try {
     return await changeCluster(plan, options, ctx, deps, client, human, ticker);

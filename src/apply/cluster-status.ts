@@ -1,8 +1,6 @@
 import { type Ctx, useColor } from '../cli/io.js';
 import { ExitCode } from '../errors.js';
-import { KopsClient } from '../kops/client.js';
-import { execaRunner } from '../kops/runner.js';
-import type { ClusterModeDeps, ClusterModeOptions } from './cluster-change.js';
+import { type ClusterModeDeps, type ClusterModeOptions, kopsClientFor } from './cluster-change.js';
 import { liveSpecText } from './live-spec.js';
 
 /**
@@ -14,14 +12,7 @@ export async function runClusterStatus(
   ctx: Ctx,
   deps: ClusterModeDeps = {},
 ): Promise<number> {
-  const client = new KopsClient({
-    runner: deps.runner ?? execaRunner(),
-    kopsPath: options.kops,
-    state: options.state,
-    env: ctx.env,
-    cwd: ctx.cwd,
-    output: ctx.io.stderr,
-  });
+  const client = kopsClientFor(options, ctx, deps, ctx.io.stderr);
   const stop = ctx.onInterrupt?.(() => client.interrupt());
   try {
     const version = await client.version();
