@@ -40,22 +40,27 @@ export interface ExplainFlags {
 
 const HELP = "Run 'kops-audit explain --help' for what it takes.";
 
+/** Keys of a --requests line whose values are strings. */
+const REQUEST_STRING_KEYS = [
+  'user',
+  'verb',
+  'namespace',
+  'apiGroup',
+  'resource',
+  'subresource',
+  'name',
+  'path',
+];
+/** Every key a --requests line may have, in the order the error message lists them. */
+const REQUEST_KEYS = ['user', 'groups', ...REQUEST_STRING_KEYS.slice(1), 'resourceRequest'];
+
 /** Flags → options, or a UsageError that says which flag is wrong. Pure. */
 export function parseExplainFlags(flags: ExplainFlags): ExplainOptions {
   if (!flags.policy)
     throw new UsageError('explain needs --policy (basic, gce, or a policy file).', { hint: HELP });
   const output = flags.output === 'json' ? 'json' : 'text';
-  const single = [
-    'user',
-    'group',
-    'verb',
-    'namespace',
-    'apiGroup',
-    'resource',
-    'subresource',
-    'name',
-    'path',
-  ].filter((key) => {
+  // The request flags are the string keys of a --requests line, plus --group (repeatable).
+  const single = [...REQUEST_STRING_KEYS, 'group'].filter((key) => {
     const value = flags[key as keyof ExplainFlags];
     return Array.isArray(value) ? value.length > 0 : value !== undefined;
   });
@@ -288,26 +293,13 @@ async function explainStream(
   return ExitCode.OK;
 }
 
-const REQUEST_KEYS = [
-  'user',
-  'groups',
-  'verb',
-  'namespace',
-  'apiGroup',
-  'resource',
-  'subresource',
-  'name',
-  'path',
-  'resourceRequest',
-];
-
 /** One `--requests` line → request attributes, or what is wrong with it. */
 export function requestFromLine(value: unknown): RequestAttributes | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
   const v = value as Record<string, unknown>;
   const unknown = Object.keys(v).filter((k) => !REQUEST_KEYS.includes(k));
   if (unknown.length > 0) return `unknown key "${unknown[0]}" (keys: ${REQUEST_KEYS.join(', ')})`;
-  for (const key of ['user', 'verb', 'namespace', 'apiGroup', 'resource', 'subresource', 'name', 'path']) {
+  for (const key of REQUEST_STRING_KEYS) {
     if (v[key] !== undefined && typeof v[key] !== 'string') return `"${key}" must be a string`;
   }
   if (v.groups !== undefined && !(Array.isArray(v.groups) && v.groups.every((g) => typeof g === 'string'))) {
