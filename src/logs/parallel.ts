@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { compilePolicy } from '../policy/evaluate.js';
 import type { Policy } from '../policy/types.js';
-import { MALFORMED_LINES_KEPT, type ReadProgress, type ReadSummary } from './read-audit-log.js';
+import { emptySummary, MALFORMED_LINES_KEPT, type ReadProgress, type ReadSummary } from './read-audit-log.js';
 import type { Simulation, SimulationState } from './simulate.js';
 
 /**
@@ -138,15 +138,7 @@ export async function readInParallel(options: ParallelOptions, simulation: Simul
         }),
     ),
   );
-  const summary: ReadSummary = {
-    source: options.file,
-    gzip: false,
-    bytesRead: 0,
-    textBytes: 0,
-    lines: 0,
-    events: 0,
-    malformed: { count: 0, first: [] },
-  };
+  const summary = emptySummary(options.file);
   for (const { summary: part, state } of results) {
     simulation.mergeState(state);
     for (const m of part.malformed.first) {

@@ -65,6 +65,19 @@ export interface ReadOptions {
   range?: { start: number; end: number };
 }
 
+/** A summary of nothing read yet from `source`. */
+export function emptySummary(source: string): ReadSummary {
+  return {
+    source,
+    gzip: false,
+    bytesRead: 0,
+    textBytes: 0,
+    lines: 0,
+    events: 0,
+    malformed: { count: 0, first: [] },
+  };
+}
+
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
@@ -98,15 +111,7 @@ export async function readAuditLog(source: string, ctx: Ctx, options: ReadOption
     });
   }
 
-  const summary: ReadSummary = {
-    source,
-    gzip: false,
-    bytesRead: 0,
-    textBytes: 0,
-    lines: 0,
-    events: 0,
-    malformed: { count: 0, first: [] },
-  };
+  const summary = emptySummary(source);
   const splitter = new LineSplitter(summary, options, options.managedFields ?? true);
   try {
     const counted = countBytes(raw, (n) => {
