@@ -8,5 +8,6 @@ export default defineConfig({
     // Two cores: e2e tests spawn node processes, so keep the pool small.
     maxWorkers: 2,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
+    globalSetup: ['./test/helpers/temp-root.ts'],
   },
 });
