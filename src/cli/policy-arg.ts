@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Diagnostic, PolicyError } from '../errors.js';
 import { type LoadOptions, loadPolicy, loadPolicyOrThrow } from '../policy/load.js';
@@ -31,7 +31,8 @@ export function isTemplate(value: string): value is PolicyTemplate {
 /** The policy's text, without judging it (lint wants to read invalid policies too). */
 export async function readPolicySource(value: string, ctx: Ctx): Promise<PolicySource> {
   if (isTemplate(value)) {
-    return { text: await readFile(templatePath(value), 'utf8'), source: value, template: value };
+    // Sync: a policy is small, and the promise API would start the thread pool (see spec-file.ts).
+    return { text: readFileSync(templatePath(value), 'utf8'), source: value, template: value };
   }
   if (value === '-') return { text: await readStream(ctx.io.stdin), source: '-' };
   if (value === '') {
@@ -41,7 +42,7 @@ export async function readPolicySource(value: string, ctx: Ctx): Promise<PolicyS
   }
   const file = path.resolve(ctx.cwd, value);
   try {
-    return { text: await readFile(file, 'utf8'), source: value };
+    return { text: readFileSync(file, 'utf8'), source: value };
   } catch (error) {
     throw new PolicyError(`Cannot read the audit policy ${value}: ${readErrorReason(error)}.`, [], {
       hint: 'A policy is basic, gce, or the path of a policy file (relative to the current directory); - reads stdin.',

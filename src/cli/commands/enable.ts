@@ -3,7 +3,7 @@
  * the flags, read the policy and the spec, plan (pure), then show or write the plan as asked.
  * `enable <cluster>` goes to cluster mode (cluster-mode.ts).
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { UsageError } from '../../errors.js';
@@ -64,7 +64,7 @@ export async function resolveAuditSettings(
     const file = path.resolve(ctx.cwd, choice.webhookConfigFile);
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch (error) {
       throw new UsageError(
         `--webhook-config ${choice.webhookConfigFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
