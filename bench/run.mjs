@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { writeAuditLog } from './generate-log.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'dist/cli.mjs');
+const CLI = path.join(ROOT, 'dist/kops-audit.cjs');
 const TIME = '/usr/bin/time';
 const SEED = 1;
 
@@ -220,7 +220,7 @@ async function explain(file) {
 }
 
 if (!existsSync(CLI)) {
-  console.error('dist/cli.mjs is missing: run `npm run bench` (it builds first) or `npm run build`.');
+  console.error('dist/kops-audit.cjs is missing: run `npm run bench` (it builds first) or `npm run build`.');
   process.exitCode = 1;
 } else {
   console.log(`kops-audit bench on ${machine()}`);

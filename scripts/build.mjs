@@ -1,10 +1,14 @@
-// Bundle the CLI into dist/ (Node 20 has no compile cache, and loading many small ES modules is what
-// start-up costs; see shared/research/ecosystem.md). The files:
-//   cli.mjs     bin, main and every command's flags: all that --help and --version need;
-//   app.mjs     what the commands run (yaml, the policy engine, the patcher...), loaded by a command;
-//   errors.mjs  the error classes, shared by both so that `instanceof` holds across them;
-//   simulate-worker.mjs  the entry of simulate's worker threads.
-// execa and @inquirer/prompts stay in node_modules: only cluster mode and prompts load them.
+// Bundle the CLI into dist/ with esbuild, as CommonJS files that the launcher compiles through V8's
+// code cache (src/launch/): Node 20 keeps no compiled code between runs, and compiling is most of
+// what a short command costs (see shared/research/ecosystem.md and the README's Performance section).
+//   kops-audit.cjs  the bin: the launcher, small because Node compiles it on every run;
+//   cli.cjs         bin.ts, main and every command's flags: all that --help and --version need;
+//   app.cjs         what the commands run (yaml, the policy engine, the patcher...), loaded by a command;
+//   errors.cjs      the error classes, shared by both so that `instanceof` holds across them;
+//   simulate-worker.cjs  the entry of simulate's worker threads.
+// execa and @inquirer/prompts (ES modules only) stay in node_modules: only cluster mode and prompts
+// load them, through the launcher's import().
+import { createHash } from 'node:crypto';
 import { chmod, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -12,10 +16,10 @@ import { build } from 'esbuild';
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 await rm(new URL('../dist/', import.meta.url), { recursive: true, force: true });
 
-/** Our imports of src/errors.ts and src/cli/app.ts become imports of their own files in dist/. */
+/** Our imports of src/errors.ts and src/cli/app.ts become requires of their own files in dist/. */
 const ownFiles = {
-  [path.resolve('src/errors.js')]: './errors.mjs',
-  [path.resolve('src/cli/app.js')]: './app.mjs',
+  [path.resolve('src/errors.js')]: './errors.cjs',
+  [path.resolve('src/cli/app.js')]: './app.cjs',
 };
 const sharedFiles = {
   name: 'shared-files',
@@ -29,35 +33,49 @@ const sharedFiles = {
 
 const common = {
   outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
+  outExtension: { '.js': '.cjs' },
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   // KOPS_AUDIT_NO_MINIFY=1 keeps names readable in CPU profiles.
   minify: process.env.KOPS_AUDIT_NO_MINIFY !== '1',
   sourcemap: 'linked',
   legalComments: 'linked',
   external: ['execa', '@inquirer/prompts'],
-  define: { __KOPS_AUDIT_VERSION__: JSON.stringify(pkg.version) },
-  // Some CommonJS dependencies call require(); give the ESM bundle one.
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  define: {
+    __KOPS_AUDIT_VERSION__: JSON.stringify(pkg.version),
+    // The sources are ES modules; in a CommonJS bundle, their URL is the bundle file's.
+    'import.meta.url': '__kopsAuditModuleUrl',
   },
+  banner: { js: 'var __kopsAuditModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
   logLevel: 'warning',
 };
 
 await Promise.all([
   build({
     ...common,
-    // simulate-worker: the entry of simulate's worker threads (src/logs/parallel.ts).
     entryPoints: {
       cli: 'src/bin.ts',
       app: 'src/cli/app.ts',
+      // simulate-worker: the entry of simulate's worker threads (src/logs/parallel.ts).
       'simulate-worker': 'src/logs/simulate-worker.ts',
     },
     plugins: [sharedFiles],
   }),
-  build({ ...common, entryPoints: { errors: 'src/errors.ts' }, banner: {} }),
+  build({ ...common, entryPoints: { errors: 'src/errors.ts' } }),
 ]);
-await chmod(new URL('../dist/cli.mjs', import.meta.url), 0o755);
+
+/** The launcher reads a cache only for the bundle bytes it was made from (bundle-loader.ts). */
+const hashes = {};
+for (const name of ['cli', 'app']) {
+  const bytes = await readFile(new URL(`../dist/${name}.cjs`, import.meta.url));
+  hashes[name] = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+}
+await build({
+  ...common,
+  entryPoints: { 'kops-audit': 'src/launch/kops-audit.ts' },
+  define: { ...common.define, __KOPS_AUDIT_BUNDLE_HASHES__: JSON.stringify(hashes) },
+  banner: { js: '#!/usr/bin/env node' },
+});
+await chmod(new URL('../dist/kops-audit.cjs', import.meta.url), 0o755);

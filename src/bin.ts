@@ -1,8 +1,9 @@
-#!/usr/bin/env node
+import { isatty } from 'node:tty';
 import type { Ctx, TextSink } from './cli/io.js';
 import { main } from './cli/main.js';
 
 // The only module that touches `process`: it builds the real context and hands the exit code back.
+// Built as dist/cli.cjs, which the `kops-audit` launcher (src/launch/kops-audit.ts) loads.
 
 /**
  * A process stream as a TextSink. When the reader goes away (`kops-audit ... | head`), writes fail
@@ -24,8 +25,12 @@ function sinkFor(stream: NodeJS.WriteStream): TextSink {
 
 const ctx: Ctx = {
   io: {
-    stdin: process.stdin,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    // process.stdin is built on first use, and building it loads the stream modules (~5 ms): only
+    // the commands that read stdin should pay for it.
+    get stdin() {
+      return process.stdin;
+    },
+    stdinIsTTY: isatty(0),
     stdout: sinkFor(process.stdout),
     stderr: sinkFor(process.stderr),
   },
@@ -40,4 +45,6 @@ const ctx: Ctx = {
   },
 };
 
-process.exitCode = await main(process.argv.slice(2), ctx);
+void main(process.argv.slice(2), ctx).then((code) => {
+  process.exitCode = code;
+});

@@ -1,7 +1,9 @@
+import { Writable } from 'node:stream';
 import { parseAllDocuments } from 'yaml';
 import type { Ctx, TextSink } from '../cli/io.js';
 import { toJsonLine } from '../cli/output.js';
 import { ConflictError, ExitCode, InterruptedError, KopsAuditError, KopsError } from '../errors.js';
+import { importPrompts } from '../import-package.js';
 import { getClusterArgs, KopsClient, rollingUpdateArgs, shellQuote, updateArgs } from '../kops/client.js';
 import { apiserverGroups, apiserverRoles } from '../kops/rolling-update.js';
 import { execaRunner, type Runner } from '../kops/runner.js';
@@ -92,7 +94,7 @@ function elapsed(ms: number): string {
 }
 
 async function inquirerConfirm(message: string, ctx: Ctx): Promise<boolean> {
-  const [{ confirm }, { Writable }] = await Promise.all([import('@inquirer/prompts'), import('node:stream')]);
+  const { confirm } = await importPrompts();
   // Prompts go to stderr, so stdout stays for results.
   const output = Object.assign(
     new Writable({

@@ -1,6 +1,6 @@
 /**
  * Everything the commands run, behind one module: the definitions in define/ import it when a command
- * runs, never at start-up. The build makes it its own file (dist/app.mjs) so that --help and
+ * runs, never at start-up. The build makes it its own file (dist/app.cjs, see load-app.ts) so that --help and
  * --version load only commander and the flag definitions.
  */
 

@@ -4,6 +4,7 @@
  */
 import { Writable } from 'node:stream';
 import { InterruptedError, UsageError } from '../errors.js';
+import { importPrompts } from '../import-package.js';
 import type { SourcedText } from '../spec/apply.js';
 import type { Ctx } from './io.js';
 import {
@@ -54,7 +55,7 @@ export async function askPolicy(ctx: Ctx): Promise<string> {
 }
 
 async function promptPolicy(ctx: Ctx): Promise<string> {
-  const { select, input } = await import('@inquirer/prompts');
+  const { select, input } = await importPrompts();
   const output = new Writable({
     write(chunk, _encoding, done) {
       ctx.io.stderr.write(String(chunk));

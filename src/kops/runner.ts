@@ -1,3 +1,5 @@
+import { importExeca } from '../import-package.js';
+
 /** How kops-audit starts a process. Injected so tests can run the client without spawning anything. */
 export interface RunOptions {
   /** Text written to the child's stdin; without it stdin is closed (kops never waits on it). */
@@ -39,7 +41,7 @@ export function execaRunner(): Runner {
       let child: { kill(signal: NodeJS.Signals): boolean } | undefined;
       let pendingInterrupt = false;
       const result = (async (): Promise<RunResult> => {
-        const { execa } = await import('execa');
+        const { execa } = await importExeca();
         const env: Record<string, string> = {};
         for (const [k, v] of Object.entries(options.env)) if (v !== undefined) env[k] = v;
         const subprocess = execa(file, [...args], {

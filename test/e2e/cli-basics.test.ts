@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -37,5 +38,36 @@ describe('output into a closed pipe', () => {
     expect(result.stdout).toBe('# padding line to make the spec larger than a pipe buffer\n');
     expect(result.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(result.stderr).toMatch(/node exit 0\n$/);
+  });
+});
+
+describe('compile cache (src/launch/bundle-loader.ts)', () => {
+  const demo = ['enable', '-f', 'examples/cluster.yaml', '--dry-run', '--policy', 'gce'];
+
+  it('the first run saves the compiled bundles per command; later runs read them and print the same', async () => {
+    const cacheHome = mkdtempSync(path.join(tmpdir(), 'xdg-'));
+    const env = { XDG_CACHE_HOME: cacheHome };
+    const first = await runCli(demo, { env });
+    const files = readdirSync(path.join(cacheHome, 'kops-audit')).sort();
+    expect(files).toEqual([
+      expect.stringMatching(/^app-[0-9a-f]{16}-enable-node.*\.v8cache$/),
+      expect.stringMatching(/^cli-[0-9a-f]{16}-enable-node.*\.v8cache$/),
+    ]);
+    const second = await runCli(demo, { env });
+    expect(second).toEqual(first);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('+    - name: kops-audit-policy');
+    // A cache V8 cannot use (here: garbage) is compiled anew, with the same output.
+    for (const file of files) writeFileSync(path.join(cacheHome, 'kops-audit', file), 'garbage');
+    expect(await runCli(demo, { env })).toEqual(first);
+  });
+
+  it('KOPS_AUDIT_NO_COMPILE_CACHE keeps nothing', async () => {
+    const cacheHome = mkdtempSync(path.join(tmpdir(), 'xdg-'));
+    const result = await runCli(['--version'], {
+      env: { XDG_CACHE_HOME: cacheHome, KOPS_AUDIT_NO_COMPILE_CACHE: '1' },
+    });
+    expect(result.code).toBe(0);
+    expect(readdirSync(cacheHome)).toEqual([]);
   });
 });

@@ -14,10 +14,11 @@ describe('npm pack', () => {
     const paths = files.map((file) => file.path);
     expect(paths).toEqual(
       expect.arrayContaining([
-        'dist/cli.mjs',
-        'dist/app.mjs',
-        'dist/errors.mjs',
-        'dist/simulate-worker.mjs',
+        'dist/kops-audit.cjs',
+        'dist/cli.cjs',
+        'dist/app.cjs',
+        'dist/errors.cjs',
+        'dist/simulate-worker.cjs',
         'templates/basic.yaml',
         'templates/gce.yaml',
         'README.md',

@@ -7,7 +7,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run the built CLI (dist/cli.mjs) as a user would, with stdin closed unless `input` is given. */
+/** Run the built CLI (dist/kops-audit.cjs) as a user would, with stdin closed unless `input` is given. */
 export function runCli(
   args: readonly string[],
   options: {

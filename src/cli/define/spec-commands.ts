@@ -7,6 +7,7 @@ import { Option } from 'commander';
 import type { RawEnableFlags, RawOutputFlags } from '../commands/spec-flags.js';
 import type { RawStatusFlags } from '../commands/status.js';
 import type { Ctx } from '../io.js';
+import { loadApp } from '../load-app.js';
 import {
   auditSettingOptions,
   type ClusterCommand,
@@ -18,7 +19,7 @@ import type { DefineCommand } from './index.js';
 
 /** Cluster mode when a cluster is named; its module (execa, kops) loads only then. */
 async function runForCluster(command: ClusterCommand, cluster: string, flags: object, ctx: Ctx) {
-  const { runClusterMode } = await import('../app.js');
+  const { runClusterMode } = await loadApp();
   return runClusterMode({ command, cluster, flags: flags as Record<string, unknown> }, ctx);
 }
 
@@ -37,7 +38,7 @@ export const defineEnable: DefineCommand = (program, ctx, finish) => {
   command.action(async (cluster: string | undefined, raw: RawEnableFlags) => {
     requireTarget('enable', raw.filename, cluster);
     if (cluster !== undefined) return finish(await runForCluster('enable', cluster, raw, ctx));
-    const { runEnable, parseEnableArgs } = await import('../app.js');
+    const { runEnable, parseEnableArgs } = await loadApp();
     finish(await runEnable(parseEnableArgs({ ...raw, filename: raw.filename! }), ctx));
   });
 };
@@ -52,7 +53,7 @@ export const defineDisable: DefineCommand = (program, ctx, finish) => {
   command.action(async (cluster: string | undefined, raw: RawOutputFlags) => {
     requireTarget('disable', raw.filename, cluster);
     if (cluster !== undefined) return finish(await runForCluster('disable', cluster, raw, ctx));
-    const { runDisable, parseDisableArgs } = await import('../app.js');
+    const { runDisable, parseDisableArgs } = await loadApp();
     finish(await runDisable(parseDisableArgs({ ...raw, filename: raw.filename! }), ctx));
   });
 };
@@ -75,7 +76,7 @@ export const defineStatus: DefineCommand = (program, ctx, finish) => {
   command.action(async (cluster: string | undefined, raw: RawStatusFlags) => {
     requireTarget('status', raw.filename, cluster);
     if (cluster !== undefined) return finish(await runForCluster('status', cluster, raw, ctx));
-    const { runStatus, parseStatusArgs } = await import('../app.js');
+    const { runStatus, parseStatusArgs } = await loadApp();
     finish(await runStatus(parseStatusArgs({ ...raw, filename: raw.filename! }), ctx));
   });
 };
