@@ -72,7 +72,8 @@ export class BundleLoader {
             ? 'rejected'
             : 'hit';
     this.statuses.set(name, status);
-    if (status === 'miss' || status === 'rejected') this.unsaved.push({ name, cacheFile: cacheFile!, script });
+    if (status === 'miss' || status === 'rejected')
+      this.unsaved.push({ name, cacheFile: cacheFile!, script });
     const module = { exports: {} as unknown };
     this.loaded.set(name, module.exports);
     const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
