@@ -1,14 +1,17 @@
 /**
- * Everything the commands run, behind one module: the definitions in define/ import it when a command
- * runs, never at start-up. The build makes it its own file (dist/app.cjs, see load-app.ts) so that --help and
- * --version load only commander and the flag definitions.
+ * Everything the commands run, behind one module: the definitions in define/ load it when a command
+ * runs, never at start-up. The build makes it its own file (dist/app.cjs, see load-app.ts) so that
+ * --help and --version load only commander and the flag definitions. Within it, each command's
+ * module is initialised only when that command runs: `enable` has no use for the Node modules that
+ * reading logs or running kops need (zlib, worker_threads, child_process), and loading them costs.
  */
-
-export { runClusterMode } from './commands/cluster-mode.js';
-export { parseDisableArgs, runDisable } from './commands/disable.js';
-export { parseEnableArgs, runEnable } from './commands/enable.js';
-export { parseExplainFlags, runExplain } from './commands/explain.js';
-export { runLint } from './commands/lint.js';
-export { runRender } from './commands/render.js';
-export { parseSimulateFlags, runSimulate } from './commands/simulate.js';
-export { parseStatusArgs, runStatus } from './commands/status.js';
+export const commands = {
+  clusterMode: () => import('./commands/cluster-mode.js'),
+  disable: () => import('./commands/disable.js'),
+  enable: () => import('./commands/enable.js'),
+  explain: () => import('./commands/explain.js'),
+  lint: () => import('./commands/lint.js'),
+  render: () => import('./commands/render.js'),
+  simulate: () => import('./commands/simulate.js'),
+  status: () => import('./commands/status.js'),
+};

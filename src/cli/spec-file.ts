@@ -5,7 +5,6 @@
  * start libuv's thread pool, whose start and the closing of each file handle there cost more than
  * the whole read (measured: ~15 ms of a 100 ms `enable -f` went to waiting for it).
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -57,7 +56,9 @@ export async function writeSpecInPlace(input: SpecInput, text: string): Promise<
   }
   const temp = path.join(
     path.dirname(file),
-    `.${path.basename(file)}.kops-audit-${randomBytes(4).toString('hex')}.tmp`,
+    // Unique enough: 'wx' (O_EXCL) refuses an existing file or symlink, so a guessed name can only make
+    // the write fail, never redirect it. (node:crypto would cost more to load than the whole write.)
+    `.${path.basename(file)}.kops-audit-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`,
   );
   try {
     writeFileSync(temp, text, { mode: info.mode & 0o7777, flag: 'wx' });

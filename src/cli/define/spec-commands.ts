@@ -7,7 +7,7 @@ import { Option } from 'commander';
 import type { RawEnableFlags, RawOutputFlags } from '../commands/spec-flags.js';
 import type { RawStatusFlags } from '../commands/status.js';
 import type { Ctx } from '../io.js';
-import { loadApp } from '../load-app.js';
+import { loadCommand } from '../load-app.js';
 import {
   auditSettingOptions,
   type ClusterCommand,
@@ -19,7 +19,7 @@ import type { DefineCommand } from './index.js';
 
 /** Cluster mode when a cluster is named; its module (execa, kops) loads only then. */
 async function runForCluster(command: ClusterCommand, cluster: string, flags: object, ctx: Ctx) {
-  const { runClusterMode } = await loadApp();
+  const { runClusterMode } = await loadCommand('clusterMode');
   return runClusterMode({ command, cluster, flags: flags as Record<string, unknown> }, ctx);
 }
 
@@ -38,7 +38,7 @@ export const defineEnable: DefineCommand = (program, ctx, finish) => {
   command.action(async (cluster: string | undefined, raw: RawEnableFlags) => {
     requireTarget('enable', raw.filename, cluster);
     if (cluster !== undefined) return finish(await runForCluster('enable', cluster, raw, ctx));
-    const { runEnable, parseEnableArgs } = await loadApp();
+    const { runEnable, parseEnableArgs } = await loadCommand('enable');
     finish(await runEnable(parseEnableArgs({ ...raw, filename: raw.filename! }), ctx));
   });
 };
@@ -53,7 +53,7 @@ export const defineDisable: DefineCommand = (program, ctx, finish) => {
   command.action(async (cluster: string | undefined, raw: RawOutputFlags) => {
     requireTarget('disable', raw.filename, cluster);
     if (cluster !== undefined) return finish(await runForCluster('disable', cluster, raw, ctx));
-    const { runDisable, parseDisableArgs } = await loadApp();
+    const { runDisable, parseDisableArgs } = await loadCommand('disable');
     finish(await runDisable(parseDisableArgs({ ...raw, filename: raw.filename! }), ctx));
   });
 };
@@ -76,7 +76,7 @@ export const defineStatus: DefineCommand = (program, ctx, finish) => {
   command.action(async (cluster: string | undefined, raw: RawStatusFlags) => {
     requireTarget('status', raw.filename, cluster);
     if (cluster !== undefined) return finish(await runForCluster('status', cluster, raw, ctx));
-    const { runStatus, parseStatusArgs } = await loadApp();
+    const { runStatus, parseStatusArgs } = await loadCommand('status');
     finish(await runStatus(parseStatusArgs({ ...raw, filename: raw.filename! }), ctx));
   });
 };
