@@ -9,7 +9,7 @@ import { main } from './cli/main.js';
  * A process stream as a TextSink. When the reader goes away (`kops-audit ... | head`), writes fail
  * with EPIPE: stop writing quietly instead of dying with an unhandled 'error' event.
  */
-function sinkFor(stream: NodeJS.WriteStream): TextSink {
+function sinkFor(stream: NodeJS.WriteStream): TextSink & { flushed(): Promise<void> } {
   let closed = false;
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
@@ -20,8 +20,18 @@ function sinkFor(stream: NodeJS.WriteStream): TextSink {
       if (!closed) stream.write(text);
     },
     isTTY: Boolean(stream.isTTY),
+    /** Settles once all that was written has been handed to the OS (or the reader went away). */
+    flushed: () =>
+      new Promise<void>((resolve) => {
+        if (closed || stream.destroyed) resolve();
+        // Streams write in order, so an empty write's callback comes after every earlier write.
+        else stream.write('', () => resolve());
+      }),
   };
 }
+
+const stdout = sinkFor(process.stdout);
+const stderr = sinkFor(process.stderr);
 
 const ctx: Ctx = {
   io: {
@@ -31,8 +41,8 @@ const ctx: Ctx = {
       return process.stdin;
     },
     stdinIsTTY: isatty(0),
-    stdout: sinkFor(process.stdout),
-    stderr: sinkFor(process.stderr),
+    stdout,
+    stderr,
   },
   env: process.env,
   cwd: process.cwd(),
@@ -45,6 +55,11 @@ const ctx: Ctx = {
   },
 };
 
-void main(process.argv.slice(2), ctx).then((code) => {
+void main(process.argv.slice(2), ctx).then(async (code) => {
   process.exitCode = code;
+  // The command is done: exit once the output is out, rather than when the event loop empties.
+  // Node would first wait for V8's background compiler to finish optimizing functions that will
+  // never run again: 5-20 ms at the end of every command on a 2-core machine.
+  await Promise.all([stdout.flushed(), stderr.flushed()]);
+  process.exit();
 });

@@ -41,6 +41,19 @@ describe('output into a closed pipe', () => {
   });
 });
 
+describe('exit', () => {
+  it('a command exits as soon as it is done, yet a large output through a pipe arrives whole', async () => {
+    // bin.ts exits without waiting for the event loop to empty; it must wait for the output first.
+    const padding = '# a comment line that pads the spec to well over a megabyte of output\n'.repeat(20000);
+    const spec = padding + readFileSync(path.join(REPO_ROOT, 'examples/cluster.yaml'), 'utf8');
+    const result = await runCli(['enable', '-f', '-', '--stdout', '--policy', 'basic'], { input: spec });
+    expect(result.code).toBe(0);
+    expect(result.stdout.length).toBeGreaterThan(spec.length);
+    expect(result.stdout.startsWith(padding)).toBe(true);
+    expect(result.stdout.endsWith(spec.slice(spec.lastIndexOf('\n', spec.length - 2) + 1))).toBe(true);
+  });
+});
+
 describe('compile cache (src/launch/bundle-loader.ts)', () => {
   const demo = ['enable', '-f', 'examples/cluster.yaml', '--dry-run', '--policy', 'gce'];
 
