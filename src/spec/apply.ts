@@ -311,10 +311,6 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
     if (present && sameValue(setup.fields[field]!.value, value)) continue;
     toSet.push([field, value]);
   }
-  // Set before removing, so that a map is never emptied and re-created somewhere else.
-  editor.setValues(['kubeAPIServer'], toSet);
-  editor.removeKeys(['kubeAPIServer'], toRemove);
-
   const roles = apiServerRoles(rules, parsed.instanceGroupRoles);
   const policyEntries: YamlEntries = [
     ['name', POLICY_ASSET],
@@ -322,8 +318,16 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
     ['roles', roles],
     ['content', new Literal(ownershipRecord([...owned]) + withNewline(settings.policy.text))],
   ];
-  if (!assetMatches(setup.ourPolicy, policyEntries))
-    editor.upsertItem(['fileAssets'], byName(POLICY_ASSET), policyEntries);
+  // The policy asset and the audit fields in one batch (one parse): they edit disjoint parts of the
+  // spec. The asset goes first so that, when both keys are new and meet at one place, fileAssets
+  // comes before kubeAPIServer, in sorted order.
+  editor.batch(() => {
+    if (!assetMatches(setup.ourPolicy, policyEntries))
+      editor.upsertItem(['fileAssets'], byName(POLICY_ASSET), policyEntries);
+    editor.setValues(['kubeAPIServer'], toSet);
+  });
+  // Set before removing, so that a map is never emptied and re-created somewhere else.
+  editor.removeKeys(['kubeAPIServer'], toRemove);
   if (webhook) {
     if (!rules.fileAssetMode) {
       warnings.push(

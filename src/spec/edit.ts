@@ -174,7 +174,33 @@ export class SpecEditor {
 
   private replace(start: number, end: number, insert: string): void {
     if (start === end && insert === '') return;
-    this.commit(splice(this.editText, start, end, insert));
+    if (this.pending) this.pending.push([start, end, insert]);
+    else this.commit(splice(this.editText, start, end, insert));
+  }
+
+  /** The edits batch() is collecting, all against the text as it was when it began. */
+  private pending: [number, number, string][] | undefined;
+
+  /**
+   * Make the edits of `edit` against the text as it is now and apply them together at the end: one
+   * parse for all of them instead of one after each (a parse of a Cluster costs milliseconds on
+   * cold code). The edits must touch disjoint parts of the spec, e.g. kubeAPIServer and fileAssets;
+   * insertions at one place keep the order in which they were made.
+   */
+  batch(edit: () => void): void {
+    if (this.pending) {
+      edit();
+      return;
+    }
+    this.pending = [];
+    let edits: [number, number, string][];
+    try {
+      edit();
+    } finally {
+      edits = this.pending;
+      this.pending = undefined;
+    }
+    this.applyEdits(edits);
   }
 
   private refuseFlow(node: YAMLMap | YAMLSeq, field: string): void {
@@ -268,6 +294,7 @@ export class SpecEditor {
 
   /** Remove several keys of the map at `path` with one re-parse; an emptied map loses its key too. */
   removeKeys(path: readonly string[], keys: readonly string[]): void {
+    if (keys.length === 0) return;
     const map = this.mapAt(path);
     if (!map) return;
     const pairs = map.items.filter((p) => isScalar(p.key) && keys.includes(String(p.key.value)));
@@ -285,12 +312,32 @@ export class SpecEditor {
     );
   }
 
-  /** Apply non-overlapping edits of the current text at once (same-offset inserts keep their order). */
+  /**
+   * Apply non-overlapping edits of the current text at once, from the end backwards so that each
+   * edit's offsets still hold. Insertions at one place keep their order and go before a replacement
+   * that starts there.
+   */
   private applyEdits(edits: [number, number, string][]): void {
     if (edits.length === 0) return;
+    if (this.pending) {
+      this.pending.push(...edits);
+      return;
+    }
+    const ordered = edits
+      .map((edit, i) => ({ edit, i }))
+      .sort(
+        (a, b) =>
+          b.edit[0] - a.edit[0] || Number(b.edit[1] > b.edit[0]) - Number(a.edit[1] > a.edit[0]) || b.i - a.i,
+      );
     let text = this.clusterText;
-    const ordered = edits.map((edit, i) => ({ edit, i })).sort((a, b) => b.edit[0] - a.edit[0] || b.i - a.i);
-    for (const { edit } of ordered) text = splice(text, edit[0], edit[1], edit[2]);
+    let limit = text.length;
+    for (const { edit } of ordered) {
+      // An edit reaching into one applied before it would splice shifted text: a bug, caught here
+      // rather than by the final check of the result.
+      if (edit[1] > limit) throw new Error(`overlapping spec edits at offset ${edit[0]}`);
+      text = splice(text, edit[0], edit[1], edit[2]);
+      limit = edit[0];
+    }
     this.commit(text);
   }
 
@@ -304,8 +351,9 @@ export class SpecEditor {
     return lineStartAfter(this.clusterText, pairEnd(map.items[map.items.length - 1]!));
   }
 
-  /** A newline first when inserting after a last line that has none. */
+  /** A newline first when inserting after a last line that has none (once, if batch() inserts twice). */
   private newlineBefore(at: number): string {
+    if (this.pending?.some(([start, end]) => start === at && end === at)) return '';
     return at > 0 && at === this.clusterText.length && !this.clusterText.endsWith('\n') ? '\n' : '';
   }
 
