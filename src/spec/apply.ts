@@ -3,10 +3,13 @@
  * writes; `removeAuditSettings` is what `disable` writes. Both re-parse their result and check it
  * before returning it, and never touch a byte outside the Cluster document.
  */
+
+import path from 'node:path/posix';
 import { isMap } from 'yaml';
 import { ConflictError, InternalError, SpecError, UsageError } from '../errors.js';
 import type { Backend } from './backends.js';
 import {
+  apiServerLayouts,
   apiServerRoles,
   DEFAULT_LOG_PATH,
   DEFAULT_POLICY_PATH,
@@ -152,17 +155,43 @@ function refuseBadValues(parsed: ParsedSpec, setup: AuditSetup): void {
 
 function checkPolicyPath(rules: KopsRules, policyPath: string, flagGiven: boolean): void {
   const flag = flagGiven ? '--policy-path' : 'the policy path already in the spec';
+  const fallback = rules.defaultPolicyPath ?? DEFAULT_POLICY_PATH;
   if (!policyPath.startsWith('/')) {
     throw new UsageError(`${flag} must be an absolute path on the node, not ${JSON.stringify(policyPath)}.`, {
-      hint: `Use e.g. --policy-path ${DEFAULT_POLICY_PATH}.`,
+      hint: `Use e.g. --policy-path ${fallback}.`,
     });
   }
   const reason = unmountedReason(rules, policyPath);
   if (reason) {
-    throw new UsageError(`${flag} ${policyPath} is not visible to kube-apiserver: ${reason}.`, {
-      hint: `Use a file in a sub-directory of /srv/kubernetes/kube-apiserver/ (the default, ${DEFAULT_POLICY_PATH}, works on every kops version), or give the exact --kops-version.`,
+    throw new UsageError(`${flag} ${policyPath} would not reach kube-apiserver: ${reason}.`, {
+      hint: rules.defaultPolicyPath
+        ? `Use a file in a sub-directory of ${path.dirname(path.dirname(rules.defaultPolicyPath))}/ (the default, ${rules.defaultPolicyPath}, works on every kops version), or give the exact --kops-version.`
+        : MIXED_LAYOUT_HINT,
     });
   }
+}
+
+const MIXED_LAYOUT_HINT =
+  'Before kops 1.26.6 no path suits both (each mounts only its own <srv>/kubernetes/kube-apiserver): run the control plane on one kind of image, or give --kops-version (1.27 or newer) and a --policy-path under /etc, which both can write, e.g. /etc/kubernetes/audit/policy-config.yaml.';
+
+/**
+ * The rules for the nodes that run kube-apiserver: ContainerOS keeps kops' files under
+ * /etc/srv/kubernetes. A control plane that mixes ContainerOS with other images has no default path.
+ */
+function rulesForSpec(
+  parsed: ParsedSpec,
+  version: KopsVersion | undefined,
+  policyPathGiven: boolean,
+): KopsRules {
+  const { layouts, containerOS, other } = apiServerLayouts(parsed.instanceGroups);
+  const rules = kopsRules(version, layouts);
+  if (layouts.length > 1 && !policyPathGiven) {
+    throw new UsageError(
+      `${parsed.source}: the control plane mixes ContainerOS (${containerOS.join(', ')}) with other images (${other.join(', ')}), which keep kops' files in different places; kops-audit has no policy path that suits both by default.`,
+      { hint: MIXED_LAYOUT_HINT },
+    );
+  }
+  return rules;
 }
 
 /** The kubeAPIServer values enable wants; `null` removes a field kops-audit added before. */
@@ -264,9 +293,13 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
   const setup = readAuditSetup(parsed);
   refuseMisspelt(parsed, setup);
   refuseBadValues(parsed, setup);
-  const rules = kopsRules(settings.kopsVersion);
+  const rules = rulesForSpec(
+    parsed,
+    settings.kopsVersion,
+    (settings.policyPath ?? setup.ourPolicy?.path) !== undefined,
+  );
   const warnings: string[] = [];
-  const policyPath = settings.policyPath ?? setup.ourPolicy?.path ?? DEFAULT_POLICY_PATH;
+  const policyPath = settings.policyPath ?? setup.ourPolicy?.path ?? rules.defaultPolicyPath!;
   checkPolicyPath(rules, policyPath, settings.policyPath !== undefined);
   const webhook = settings.backend.includes('webhook');
   const webhookPath = webhookPathFor(policyPath);

@@ -3,6 +3,7 @@
  * ../shared/research/kops.md (§2 roles, §3 mounts); the kops commits are named next to each rule.
  */
 import path from 'node:path/posix';
+import type { InstanceGroupInfo } from './document.js';
 
 export interface KopsVersion {
   major: number;
@@ -32,51 +33,110 @@ function atLeast(v: KopsVersion, major: number, minor: number, patch = 0): boole
 
 /** Where kube-apiserver can read an audit policy (and the webhook config beside it). */
 export interface MountRule {
-  /** Which kops releases this describes. */
+  /** Which kops releases (and node images) this describes. */
   versions: string;
-  /** True when a policy in directory `dir` is visible inside the kube-apiserver pod. */
+  /** True when nodeup can write a policy in directory `dir` and kube-apiserver's pod sees it. */
   mounts(dir: string): boolean;
-  /** What to tell a user whose path is not mounted. */
+  /** What to tell a user whose path does not qualify. */
   explain: string;
 }
+
+/**
+ * How a control-plane node lays out kops' files. nodeup's PathSrvKubernetes is /srv/kubernetes, but
+ * /etc/srv/kubernetes on ContainerOS (nodeup/pkg/model/context.go), whose / is read-only; every
+ * kube-apiserver mount below is built from it (kube_apiserver.go: pathSrvKAPI).
+ */
+export type NodeLayout = 'standard' | 'containeros';
 
 export const SRV_KUBERNETES = '/srv/kubernetes';
 export const SRV_KUBE_APISERVER = '/srv/kubernetes/kube-apiserver';
 export const DEFAULT_POLICY_PATH = '/srv/kubernetes/kube-apiserver/audit/policy-config.yaml';
 export const DEFAULT_LOG_PATH = '/var/log/kube-apiserver-audit.log';
 
+const srvKubernetesOf = (layout: NodeLayout) =>
+  layout === 'containeros' ? `/etc${SRV_KUBERNETES}` : SRV_KUBERNETES;
+
+/** The default policy path for a layout: a sub-directory of <PathSrvKubernetes>/kube-apiserver. */
+export const defaultPolicyPathOf = (layout: NodeLayout) =>
+  `${srvKubernetesOf(layout)}/kube-apiserver/audit/policy-config.yaml`;
+
 const within = (dir: string, root: string) => dir === root || dir.startsWith(`${root}/`);
 
+/**
+ * ContainerOS mounts / read-only; /etc and /tmp (stateless), /var and /home (stateful) and /mnt are
+ * writable (cloud.google.com/container-optimized-os/docs/concepts/disks-and-filesystem), so nodeup
+ * can write a file asset only there.
+ */
+const CONTAINEROS_WRITABLE = ['/etc', '/var', '/home', '/tmp', '/mnt'];
+const CONTAINEROS_WRITABLE_RULE: MountRule = {
+  versions: 'ContainerOS',
+  mounts: (dir) => CONTAINEROS_WRITABLE.some((root) => within(dir, root)),
+  explain: `ContainerOS mounts / read-only, so nodeup can write files only under ${CONTAINEROS_WRITABLE.join(', ')}`,
+};
+
 /** kube-apiserver's host-path mounts by release (nodeup/pkg/model/kube_apiserver.go buildPod). */
-const MOUNTS = {
-  // <= 1.21: the whole /srv/kubernetes is mounted read-only ("srvkube").
-  srvKubernetes: {
-    versions: 'kops 1.21 and older',
-    mounts: (dir) => within(dir, SRV_KUBERNETES),
-    explain: 'kops 1.21 and older mount only /srv/kubernetes into kube-apiserver',
-  },
-  // 1.22 - 1.26.5: only /srv/kubernetes/kube-apiserver ("srvkapi", PR #12006). The cherry-pick of the
-  // audit-dir mount to 1.25 landed after the last 1.25 tag, so 1.25.x is in this group too.
-  srvKubeAPIServer: {
-    versions: 'kops 1.22 to 1.26.5',
-    mounts: (dir) => within(dir, SRV_KUBE_APISERVER),
-    explain: 'kops 1.22 to 1.26.5 mount only /srv/kubernetes/kube-apiserver into kube-apiserver',
-  },
-  // 1.26.6: + the policy's own directory ("auditconfigdir", PR #15940) but without the guard that
-  // skips it when it equals /srv/kubernetes/kube-apiserver, which would then be mounted twice.
-  policyDirUnguarded: {
-    versions: 'kops 1.26.6 to 1.26.x',
-    mounts: (dir) => dir !== SRV_KUBE_APISERVER,
-    explain:
-      'kops 1.26.6 mounts the policy directory itself, but a policy directly in /srv/kubernetes/kube-apiserver makes two volumes with one mount path',
-  },
-  // >= 1.27: the policy's directory is mounted (PR #14861), skipped when already mounted (PR #15399).
-  policyDir: {
-    versions: 'kops 1.27 and newer',
-    mounts: () => true,
-    explain: 'kops 1.27 and newer mount the directory of auditPolicyFile',
-  },
-} satisfies Record<string, MountRule>;
+function mountsOf(layout: NodeLayout) {
+  const srv = srvKubernetesOf(layout);
+  const kapi = `${srv}/kube-apiserver`;
+  const on = layout === 'containeros' ? ' on ContainerOS' : '';
+  return {
+    // <= 1.21: the whole /srv/kubernetes is mounted read-only ("srvkube").
+    srvKubernetes: {
+      versions: `kops 1.21 and older${on}`,
+      mounts: (dir) => within(dir, srv),
+      explain: `kops 1.21 and older mount only ${srv} into kube-apiserver${on}`,
+    },
+    // 1.22 - 1.26.5: only /srv/kubernetes/kube-apiserver ("srvkapi", PR #12006). The cherry-pick of
+    // the audit-dir mount to 1.25 landed after the last 1.25 tag, so 1.25.x is in this group too.
+    srvKubeAPIServer: {
+      versions: `kops 1.22 to 1.26.5${on}`,
+      mounts: (dir) => within(dir, kapi),
+      explain: `kops 1.22 to 1.26.5 mount only ${kapi} into kube-apiserver${on}`,
+    },
+    // 1.26.6: + the policy's own directory ("auditconfigdir", PR #15940) but without the guard that
+    // skips it when it equals /srv/kubernetes/kube-apiserver, which would then be mounted twice.
+    policyDirUnguarded: {
+      versions: `kops 1.26.6 to 1.26.x${on}`,
+      mounts: (dir) => dir !== kapi,
+      explain: `kops 1.26.6 mounts the policy directory itself, but a policy directly in ${kapi} makes two volumes with one mount path`,
+    },
+    // >= 1.27: the policy's directory is mounted (PR #14861), skipped when already mounted (PR #15399).
+    policyDir: {
+      versions: `kops 1.27 and newer${on}`,
+      mounts: () => true,
+      explain: 'kops 1.27 and newer mount the directory of auditPolicyFile',
+    },
+  } satisfies Record<string, MountRule>;
+}
+
+/**
+ * A GCE ContainerOS image: from Google's `cos-cloud` project (`cos-cloud/...`, `projects/cos-cloud/...`
+ * or its URL), or named like one (`cos-stable-...`, `cos-117-...`), as a copy in another project is.
+ */
+export function isContainerOSImage(image: string): boolean {
+  const name = image.slice(image.lastIndexOf('/') + 1);
+  return /(^|\/)cos-cloud\//.test(image) || /^cos-/.test(name);
+}
+
+const API_SERVER_GROUP_ROLES = ['Master', 'ControlPlane', 'APIServer'];
+
+/**
+ * The layouts of the nodes that run kube-apiserver, from the instance groups in the spec, with the
+ * names of the groups on each. Without such groups in the file, the standard layout is assumed.
+ */
+export function apiServerLayouts(groups: readonly InstanceGroupInfo[]): {
+  layouts: NodeLayout[];
+  containerOS: string[];
+  other: string[];
+} {
+  const apiServers = groups.filter((group) => API_SERVER_GROUP_ROLES.includes(group.role));
+  const containerOS = apiServers.filter((g) => g.image !== undefined && isContainerOSImage(g.image));
+  const other = apiServers.filter((g) => !containerOS.includes(g));
+  const layouts: NodeLayout[] = [];
+  if (other.length > 0 || containerOS.length === 0) layouts.push('standard');
+  if (containerOS.length > 0) layouts.push('containeros');
+  return { layouts, containerOS: containerOS.map((g) => g.name), other: other.map((g) => g.name) };
+}
 
 /** What enable writes and status checks for one kops version, or for every version when unknown. */
 export interface KopsRules {
@@ -90,6 +150,10 @@ export interface KopsRules {
   fileAssetMode: boolean;
   /** The mount rules a policy directory must satisfy (all of them). */
   mountRules: MountRule[];
+  /** The layouts of the nodes that run kube-apiserver (two when the control plane mixes them). */
+  layouts: NodeLayout[];
+  /** Where enable puts the policy by default; undefined when no one path suits every layout. */
+  defaultPolicyPath: string | undefined;
   /**
    * Whether kops itself rejects a webhook config outside the policy's directory (PR #14861: 1.27,
    * 1.26.6). We always keep them together, because only the policy's directory is mounted.
@@ -97,9 +161,22 @@ export interface KopsRules {
   validatesWebhookDirectory: boolean;
 }
 
-export function kopsRules(version: KopsVersion | undefined): KopsRules {
+export function kopsRules(
+  version: KopsVersion | undefined,
+  layouts: readonly NodeLayout[] = ['standard'],
+): KopsRules {
+  const perLayout = (pick: (mounts: ReturnType<typeof mountsOf>) => MountRule[]) =>
+    layouts.flatMap((layout) => [
+      ...pick(mountsOf(layout)),
+      ...(layout === 'containeros' ? [CONTAINEROS_WRITABLE_RULE] : []),
+    ]);
+  const layoutFields = {
+    layouts: [...layouts],
+    defaultPolicyPath: layouts.length === 1 ? defaultPolicyPathOf(layouts[0]!) : undefined,
+  };
   if (version === undefined) {
     return {
+      ...layoutFields,
       version,
       label: 'any kops version',
       // fileAssets roles are matched by exact string equality and never converted between Master
@@ -111,28 +188,25 @@ export function kopsRules(version: KopsVersion | undefined): KopsRules {
       // Older kops rejects the unknown field; without a version we leave kops' default 0440.
       fileAssetMode: false,
       // The one place every release mounts is a sub-directory of /srv/kubernetes/kube-apiserver.
-      mountRules: [
-        MOUNTS.srvKubernetes,
-        MOUNTS.srvKubeAPIServer,
-        MOUNTS.policyDirUnguarded,
-        MOUNTS.policyDir,
-      ],
+      mountRules: perLayout((m) => [m.srvKubernetes, m.srvKubeAPIServer, m.policyDirUnguarded, m.policyDir]),
       validatesWebhookDirectory: false,
     };
   }
   const v = version;
-  let mount: MountRule;
-  if (!atLeast(v, 1, 22)) mount = MOUNTS.srvKubernetes;
-  else if (!atLeast(v, 1, 26, 6)) mount = MOUNTS.srvKubeAPIServer;
-  else if (!atLeast(v, 1, 27)) mount = MOUNTS.policyDirUnguarded;
-  else mount = MOUNTS.policyDir;
+  const mountRules = perLayout((m) => {
+    if (!atLeast(v, 1, 22)) return [m.srvKubernetes];
+    if (!atLeast(v, 1, 26, 6)) return [m.srvKubeAPIServer];
+    if (!atLeast(v, 1, 27)) return [m.policyDirUnguarded];
+    return [m.policyDir];
+  });
   return {
+    ...layoutFields,
     version,
     label: `kops ${v.major}.${v.minor}.${v.patch}`,
     // Roles renamed in 1.26 (commit d39ba74bd7, v1.26.0-alpha.2).
     controlPlaneRoles: atLeast(v, 1, 26) ? ['ControlPlane'] : ['Master'],
     fileAssetMode: atLeast(v, 1, 24),
-    mountRules: [mount],
+    mountRules,
     validatesWebhookDirectory: atLeast(v, 1, 26, 6),
   };
 }

@@ -44,6 +44,15 @@ export interface ParsedSpec {
   cluster: ClusterDocument;
   /** `spec.role` of every InstanceGroup in the file, as written (`Master`, `APIServer`, ...). */
   instanceGroupRoles: string[];
+  /** Every InstanceGroup in the file with a role: its name, role and machine image as written. */
+  instanceGroups: InstanceGroupInfo[];
+}
+
+export interface InstanceGroupInfo {
+  name: string;
+  role: string;
+  /** `spec.image`, absent when kops picks the image. */
+  image?: string;
 }
 
 function kindOf(doc: Document.Parsed): { kind?: string; apiVersion?: string } {
@@ -76,7 +85,7 @@ export function parseSpec(text: string, source: string): ParsedSpec {
   }
   const clusters: number[] = [];
   const otherClusters: string[] = [];
-  const instanceGroupRoles: string[] = [];
+  const instanceGroups: InstanceGroupInfo[] = [];
   docs.forEach((doc, index) => {
     const { kind, apiVersion } = kindOf(doc);
     if (kind === 'Cluster') {
@@ -86,7 +95,15 @@ export function parseSpec(text: string, source: string): ParsedSpec {
     }
     if (kind === 'InstanceGroup') {
       const role = doc.getIn(['spec', 'role']);
-      if (typeof role === 'string') instanceGroupRoles.push(role);
+      const name = doc.getIn(['metadata', 'name']);
+      const image = doc.getIn(['spec', 'image']);
+      if (typeof role === 'string') {
+        instanceGroups.push({
+          name: typeof name === 'string' ? name : `(document ${index + 1})`,
+          role,
+          ...(typeof image === 'string' ? { image } : {}),
+        });
+      }
     }
   });
   if (clusters.length === 0) {
@@ -169,7 +186,8 @@ export function parseSpec(text: string, source: string): ParsedSpec {
       name: typeof name === 'string' ? name : '',
       spec: specNode,
     },
-    instanceGroupRoles,
+    instanceGroupRoles: instanceGroups.map((group) => group.role),
+    instanceGroups,
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import path from 'node:path/posix';
 import { loadPolicy } from '../policy/load.js';
-import { apiServerRoles, type KopsVersion, kopsRules, unmountedReason } from './compat.js';
+import { apiServerLayouts, apiServerRoles, type KopsVersion, kopsRules, unmountedReason } from './compat.js';
 import type { ParsedSpec } from './document.js';
 import { type AuditSetup, type FileAssetView, fieldString, POLICY_ASSET, readAuditSetup } from './read.js';
 
@@ -90,7 +90,7 @@ function decodedContent(asset: FileAssetView): string | undefined {
 
 export function auditStatus(parsed: ParsedSpec, version: KopsVersion | undefined): AuditStatus {
   const setup = readAuditSetup(parsed);
-  const rules = kopsRules(version);
+  const rules = kopsRules(version, apiServerLayouts(parsed.instanceGroups).layouts);
   const line = (field: keyof AuditSetup['fields']) => setup.fields[field]?.line;
   const at = (field: keyof AuditSetup['fields']) => (line(field) ? ` (${parsed.source}:${line(field)})` : '');
   const logPath = fieldString(setup, 'auditLogPath');
@@ -189,7 +189,8 @@ export function auditStatus(parsed: ParsedSpec, version: KopsVersion | undefined
     'policy-mounted',
     'policy path is mounted into kube-apiserver',
     unmounted === undefined,
-    unmounted ?? `${path.dirname(policyFile!)} is mounted on ${rules.label}`,
+    unmounted ??
+      `${path.dirname(policyFile!)} is mounted on ${rules.label}${rules.layouts.includes('containeros') ? ' (ContainerOS control plane)' : ''}`,
   );
   if (webhookFile === undefined) {
     check('webhook-beside-policy', 'webhook config sits beside the policy', true, 'no webhook backend');

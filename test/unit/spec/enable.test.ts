@@ -116,7 +116,7 @@ describe('enable: what is written', () => {
   it('refuses a relative or unmounted --policy-path', () => {
     expect(() => enable(kopsSpec(), { policyPath: 'audit/policy.yaml' })).toThrow(UsageError);
     expect(() => enable(kopsSpec(), { policyPath: '/etc/kubernetes/audit/policy.yaml' })).toThrow(
-      /--policy-path \/etc\/kubernetes\/audit\/policy.yaml is not visible to kube-apiserver/,
+      /--policy-path \/etc\/kubernetes\/audit\/policy.yaml would not reach kube-apiserver/,
     );
     expect(() =>
       enable(kopsSpec(), { policyPath: '/etc/kubernetes/audit/policy.yaml', kopsVersion: v('1.25.0') }),
