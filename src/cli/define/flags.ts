@@ -41,7 +41,7 @@ export function auditSettingOptions(): Option[] {
     new Option('--log-format <format>', 'audit log format').choices(['json', 'legacy']),
     new Option(
       '--policy-path <path>',
-      'where nodes get the policy (default: /srv/kubernetes/kube-apiserver/audit/policy-config.yaml)',
+      'where nodes get the policy (default: /srv/kubernetes/kube-apiserver/audit/policy-config.yaml, under /etc/srv on ContainerOS)',
     ),
     new Option('--webhook-config <file>', 'kubeconfig for the webhook backend (shipped beside the policy)'),
     new Option('--webhook-mode <mode>', 'auditWebhookMode').choices(['batch', 'blocking', 'blocking-strict']),
