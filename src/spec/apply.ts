@@ -389,7 +389,7 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
   }
 
   const result = editor.text;
-  const parsedAfter = verifyEnabled(text, result, source, parsed, {
+  const parsedAfter = verifyEnabled(text, result, parsed, {
     want,
     policyPath,
     webhookPath,
@@ -410,7 +410,6 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
 function verifyEnabled(
   before: string,
   after: string,
-  source: string,
   original: ParsedSpec,
   expect: {
     want: Map<AuditField, string | number | boolean | null>;
@@ -428,13 +427,7 @@ function verifyEnabled(
       },
     );
   };
-  let reparsed: ParsedSpec;
-  try {
-    reparsed = parseSpec(after, source);
-  } catch (error) {
-    return fail(`it does not parse: ${(error as Error).message}`);
-  }
-  checkOutsideCluster(before, after, original, reparsed, fail);
+  const reparsed = reparseEdited(before, after, original, fail);
   const setup = readAuditSetup(reparsed);
   for (const [field, value] of expect.want) {
     const got = setup.fields[field]?.value;
@@ -455,30 +448,55 @@ function verifyEnabled(
   return reparsed;
 }
 
-function checkOutsideCluster(
+/**
+ * Re-read an edited spec. Only the Cluster document can have changed, so only it is parsed again:
+ * the bytes around it must be the original's to the letter (they were parsed and checked when they
+ * were read), and it must still end with a line break before the next document's `---`. It is
+ * parsed with the text before it blanked to spaces, so that offsets and line numbers are those of
+ * the whole file, and it must still be one document, the same Cluster. (The other documents are half
+ * of a parse's cost in a typical `kops get all` file.)
+ */
+export function reparseEdited(
   before: string,
   after: string,
   original: ParsedSpec,
-  reparsed: ParsedSpec,
   fail: (what: string) => never,
-): void {
+): ParsedSpec {
   const start = original.cluster.doc.range[0];
   const tail = before.length - original.cluster.doc.range[2];
+  const end = after.length - tail;
   if (
+    end < start ||
     after.slice(0, start) !== before.slice(0, start) ||
-    after.slice(after.length - tail) !== before.slice(before.length - tail)
+    after.slice(end) !== before.slice(before.length - tail)
   ) {
     fail('a byte outside the Cluster document changed');
   }
-  if (reparsed.docs.length !== original.docs.length || reparsed.cluster.index !== original.cluster.index) {
-    fail('the documents of the file changed');
+  if (tail > 0 && !after.slice(start, end).endsWith('\n')) {
+    fail('the Cluster document no longer ends with a line break');
   }
+  let reparsed: ParsedSpec;
+  try {
+    const blanked = after.slice(0, start).replace(/[^\r\n]/g, ' ') + after.slice(start, end);
+    reparsed = parseSpec(blanked, original.source);
+  } catch (error) {
+    return fail(`it does not parse: ${(error as Error).message}`);
+  }
+  if (reparsed.docs.length !== 1) fail('the documents of the file changed');
   if (
     reparsed.cluster.name !== original.cluster.name ||
     reparsed.cluster.apiVersion !== original.cluster.apiVersion
   ) {
     fail('the Cluster name or apiVersion changed');
   }
+  return {
+    ...reparsed,
+    text: after,
+    docs: original.docs.map((doc, i) => (i === original.cluster.index ? reparsed.cluster.doc : doc)),
+    cluster: { ...reparsed.cluster, index: original.cluster.index },
+    instanceGroupRoles: original.instanceGroupRoles,
+    instanceGroups: original.instanceGroups,
+  };
 }
 
 /** `disable`: the spec text without what kops-audit added. Someone else's setup stays untouched. */
@@ -519,8 +537,7 @@ export function removeAuditSettings(text: string, source: string): SpecEdit {
     warnings.push(`${describeForeign(source, readAuditSetup(editor.parsed), foreign)} It is left as it is.`);
   }
   const result = editor.text;
-  const reparsed = parseSpec(result, source);
-  checkOutsideCluster(text, result, parsed, reparsed, (what) => {
+  const reparsed = reparseEdited(text, result, parsed, (what) => {
     throw new InternalError(
       `kops-audit produced a spec that does not check out (${what}); nothing was written.`,
     );
