@@ -17,6 +17,16 @@ import {
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Script } from 'node:vm';
+import * as zlib from 'node:zlib';
+
+/**
+ * A cache file is a header (MAGIC, then the CRC-32 of the rest) and V8's data. V8 checks only the
+ * data's own header in release builds, so a file damaged on disk could otherwise run as code. With
+ * no zlib.crc32 (Node before 20.15) nothing is cached.
+ */
+const MAGIC = 'KAC1';
+const HEADER_BYTES = 8;
+const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
 
 export interface BundleLoaderOptions {
   /** The directory holding `<name>.cjs`. */
@@ -57,7 +67,8 @@ export class BundleLoader {
     const file = path.join(this.options.distDir, `${name}.cjs`);
     const source = readFileSync(file, 'utf8');
     const cacheFile = this.cacheFileOf(name);
-    const cachedData = cacheFile === undefined ? undefined : readIfPresent(cacheFile);
+    const stored = cacheFile === undefined ? undefined : readIfPresent(cacheFile);
+    const cachedData = stored === undefined ? undefined : intactData(stored);
     // The same wrapper as Node's CommonJS loader, on the first line so that line numbers hold.
     const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
       filename: file,
@@ -66,9 +77,9 @@ export class BundleLoader {
     const status: CacheStatus =
       cacheFile === undefined
         ? 'off'
-        : cachedData === undefined
+        : stored === undefined
           ? 'miss'
-          : script.cachedDataRejected
+          : cachedData === undefined || script.cachedDataRejected
             ? 'rejected'
             : 'hit';
     this.statuses.set(name, status);
@@ -100,7 +111,7 @@ export class BundleLoader {
       for (const { name, cacheFile, script } of this.unsaved.splice(0)) {
         // Written aside and renamed: a concurrent run reads the old file or the new one, never half.
         const temp = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
+        writeFileSync(temp, withHeader(script.createCachedData()), { mode: 0o600 });
         renameSync(temp, cacheFile);
         this.removeStale(name);
       }
@@ -124,9 +135,23 @@ export class BundleLoader {
   private cacheFileOf(name: string): string | undefined {
     const { cacheDir, hashes, variant } = this.options;
     const hash = hashes[name];
-    if (cacheDir === undefined || hash === undefined) return undefined;
+    if (cacheDir === undefined || hash === undefined || crc32 === undefined) return undefined;
     return path.join(cacheDir, `${name}-${hash}-${variant}-node${process.version}-${process.arch}.v8cache`);
   }
+}
+
+function withHeader(data: Buffer): Buffer {
+  const header = Buffer.alloc(HEADER_BYTES);
+  header.write(MAGIC, 0, 'latin1');
+  header.writeUInt32LE(crc32!(data), MAGIC.length);
+  return Buffer.concat([header, data]);
+}
+
+/** V8's data from a cache file, or undefined when the file is not one of ours or is damaged. */
+function intactData(stored: Buffer): Buffer | undefined {
+  if (stored.length <= HEADER_BYTES || stored.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
+  const data = stored.subarray(HEADER_BYTES);
+  return crc32!(data) === stored.readUInt32LE(MAGIC.length) ? data : undefined;
 }
 
 function readIfPresent(file: string): Buffer | undefined {

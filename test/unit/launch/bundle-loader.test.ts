@@ -1,4 +1,13 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -91,6 +100,25 @@ describe('BundleLoader', () => {
     expect((l.load('demo') as { answer: number }).answer).toBe(42);
     expect(l.cacheStatus('demo')).toBe('rejected');
     l.save();
+    const again = loader();
+    again.load('demo');
+    expect(again.cacheStatus('demo')).toBe('hit');
+  });
+
+  it('never hands V8 a cache damaged on disk (V8 checks only its header): it is compiled anew', () => {
+    const { cacheDir, loader } = setup();
+    const first = loader();
+    first.load('demo');
+    first.save();
+    const file = path.join(cacheDir, cacheName('aaaa', 'enable'));
+    const bytes = readFileSync(file);
+    // One flipped bit deep in V8's data, past both headers.
+    bytes[bytes.length - 16]! ^= 0x01;
+    writeFileSync(file, bytes);
+    const damaged = loader();
+    expect((damaged.load('demo') as { answer: number }).answer).toBe(42);
+    expect(damaged.cacheStatus('demo')).toBe('rejected');
+    damaged.save();
     const again = loader();
     again.load('demo');
     expect(again.cacheStatus('demo')).toBe('hit');
