@@ -345,11 +345,12 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
     toSet.push([field, value]);
   }
   const roles = apiServerRoles(rules, parsed.instanceGroupRoles);
+  const policyContent = ownershipRecord([...owned]) + withNewline(settings.policy.text);
   const policyEntries: YamlEntries = [
     ['name', POLICY_ASSET],
     ['path', policyPath],
     ['roles', roles],
-    ['content', new Literal(ownershipRecord([...owned]) + withNewline(settings.policy.text))],
+    ['content', new Literal(policyContent)],
   ];
   // The policy asset and the audit fields in one batch (one parse): they edit disjoint parts of the
   // spec. The asset goes first so that, when both keys are new and meet at one place, fileAssets
@@ -395,6 +396,8 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
     webhookPath,
     webhook,
     roles,
+    policyContent,
+    webhookContent: webhook ? withNewline(webhookContent!) : undefined,
   });
   return {
     parsedBefore: parsed,
@@ -417,6 +420,9 @@ function verifyEnabled(
     webhookPath: string;
     webhook: boolean;
     roles: string[];
+    /** What the file assets must hold, read back as kops will read them. */
+    policyContent: string;
+    webhookContent: string | undefined;
   },
 ): ParsedSpec {
   const fail = (what: string): never => {
@@ -438,7 +444,12 @@ function verifyEnabled(
   if (roles.length !== expect.roles.length || !expect.roles.every((r) => roles.includes(r))) {
     fail('the roles of the policy file asset');
   }
+  // A block literal written at the wrong indentation reads back as other text: compare it whole.
+  if (setup.ourPolicy?.content !== expect.policyContent) fail('the content of the policy file asset');
   if (expect.webhook !== (setup.ourWebhook !== undefined)) fail('the webhook file asset');
+  if (expect.webhook && setup.ourWebhook?.content !== expect.webhookContent) {
+    fail('the content of the webhook file asset');
+  }
   if (fieldString(setup, 'auditPolicyFile') !== expect.policyPath) fail('auditPolicyFile');
   for (const [field, value] of expect.want) {
     if (value !== null && AUDIT_FIELDS[field] === 'int32' && typeof setup.fields[field]?.value !== 'number') {
