@@ -57,9 +57,10 @@ const ctx: Ctx = {
 
 void main(process.argv.slice(2), ctx).then(async (code) => {
   process.exitCode = code;
-  // The command is done: exit once the output is out, rather than when the event loop empties.
-  // Node would first wait for V8's background compiler to finish optimizing functions that will
-  // never run again: 5-20 ms at the end of every command on a 2-core machine.
+  // The command is done: exit once the output is out, rather than when the event loop empties,
+  // which first waits for V8's background tasks (optimizing functions that will never run again).
+  // Exiting still joins a task already running; the launcher keeps short commands from starting
+  // those (src/launch/kops-audit.ts, tuneForShortRuns).
   await Promise.all([stdout.flushed(), stderr.flushed()]);
   process.exit();
 });
