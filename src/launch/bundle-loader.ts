@@ -20,12 +20,14 @@ import { Script } from 'node:vm';
 import * as zlib from 'node:zlib';
 
 /**
- * A cache file is a header (MAGIC, then the CRC-32 of the rest) and V8's data. V8 checks only the
- * data's own header in release builds, so a file damaged on disk could otherwise run as code. With
- * no zlib.crc32 (Node before 20.15) nothing is cached.
+ * A cache file is a header (MAGIC, the CRC-32 of the rest, then FLAGS) and V8's data. V8 checks only
+ * the data's own header in release builds, so a file damaged on disk could otherwise run as code.
+ * With no zlib.crc32 (Node before 20.15) nothing is cached.
  */
-const MAGIC = 'KAC1';
-const HEADER_BYTES = 8;
+const MAGIC = 'KAC2';
+const HEADER_BYTES = 12;
+/** Set when the run that wrote the cache finished its command (see `save`). */
+const FLAG_COMPLETE = 1;
 const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
 
 export interface BundleLoaderOptions {
@@ -45,13 +47,18 @@ export interface BundleLoaderOptions {
 /** Files of an older build (another hash) are removed this long after they were written. */
 const STALE_MS = 30 * 24 * 3600 * 1000;
 
-/** What became of a bundle's cache: read back, absent, refused by V8, or not kept at all. */
-export type CacheStatus = 'hit' | 'miss' | 'rejected' | 'off';
+/**
+ * What became of a bundle's cache: read back, read back but written by a run that did not finish its
+ * command (so it lacks what the rest of the command compiles), absent, refused by V8, or not kept.
+ */
+export type CacheStatus = 'hit' | 'partial' | 'miss' | 'rejected' | 'off';
 
 interface Pending {
   name: string;
   cacheFile: string;
   script: Script;
+  /** There is a usable cache already: replace it only with the code of a finished command. */
+  partial: boolean;
 }
 
 export class BundleLoader {
@@ -68,7 +75,8 @@ export class BundleLoader {
     const source = readFileSync(file, 'utf8');
     const cacheFile = this.cacheFileOf(name);
     const stored = cacheFile === undefined ? undefined : readIfPresent(cacheFile);
-    const cachedData = stored === undefined ? undefined : intactData(stored);
+    const intact = stored === undefined ? undefined : intactData(stored);
+    const cachedData = intact?.data;
     // The same wrapper as Node's CommonJS loader, on the first line so that line numbers hold.
     const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
       filename: file,
@@ -81,10 +89,12 @@ export class BundleLoader {
           ? 'miss'
           : cachedData === undefined || script.cachedDataRejected
             ? 'rejected'
-            : 'hit';
+            : intact!.complete
+              ? 'hit'
+              : 'partial';
     this.statuses.set(name, status);
-    if (status === 'miss' || status === 'rejected')
-      this.unsaved.push({ name, cacheFile: cacheFile!, script });
+    if (status !== 'hit' && status !== 'off')
+      this.unsaved.push({ name, cacheFile: cacheFile!, script, partial: status === 'partial' });
     const module = { exports: {} as unknown };
     this.loaded.set(name, module.exports);
     const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
@@ -100,18 +110,22 @@ export class BundleLoader {
 
   /**
    * Save the compiled code of the bundles that had no usable cache. Call it when the command is done,
-   * so that the cache holds every function the command compiled. A failure (read-only home, full
-   * disk) only means the next run compiles again: it is never reported.
+   * so that the cache holds every function the command compiled. `finished` says whether the command
+   * ran to its end: the cache of a run that stopped early (a missing file, a bad flag) holds only
+   * what it got to, and V8 would compile the rest on every later run; it is marked so, and the next
+   * finished run replaces it. A failure to write (read-only home, full disk) only means the next run
+   * compiles again: it is never reported.
    */
-  save(): void {
+  save(finished: boolean): void {
     const dir = this.options.cacheDir;
-    if (dir === undefined || this.unsaved.length === 0) return;
+    const pending = this.unsaved.splice(0).filter((p) => finished || !p.partial);
+    if (dir === undefined || pending.length === 0) return;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      for (const { name, cacheFile, script } of this.unsaved.splice(0)) {
+      for (const { name, cacheFile, script } of pending) {
         // Written aside and renamed: a concurrent run reads the old file or the new one, never half.
         const temp = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(temp, withHeader(script.createCachedData()), { mode: 0o600 });
+        writeFileSync(temp, withHeader(script.createCachedData(), finished), { mode: 0o600 });
         renameSync(temp, cacheFile);
         this.removeStale(name);
       }
@@ -140,18 +154,21 @@ export class BundleLoader {
   }
 }
 
-function withHeader(data: Buffer): Buffer {
-  const header = Buffer.alloc(HEADER_BYTES);
-  header.write(MAGIC, 0, 'latin1');
-  header.writeUInt32LE(crc32!(data), MAGIC.length);
-  return Buffer.concat([header, data]);
+function withHeader(data: Buffer, complete: boolean): Buffer {
+  const file = Buffer.concat([Buffer.alloc(HEADER_BYTES), data]);
+  file.write(MAGIC, 0, 'latin1');
+  file.writeUInt32LE(complete ? FLAG_COMPLETE : 0, 8);
+  // The CRC covers the flags too: a damaged flag must not pass for a finished run's cache.
+  file.writeUInt32LE(crc32!(file.subarray(8)), 4);
+  return file;
 }
 
 /** V8's data from a cache file, or undefined when the file is not one of ours or is damaged. */
-function intactData(stored: Buffer): Buffer | undefined {
+function intactData(stored: Buffer): { data: Buffer; complete: boolean } | undefined {
   if (stored.length <= HEADER_BYTES || stored.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
-  const data = stored.subarray(HEADER_BYTES);
-  return crc32!(data) === stored.readUInt32LE(MAGIC.length) ? data : undefined;
+  if (crc32!(stored.subarray(8)) !== stored.readUInt32LE(4)) return undefined;
+  const flags = stored.readUInt32LE(8);
+  return { data: stored.subarray(HEADER_BYTES), complete: (flags & FLAG_COMPLETE) !== 0 };
 }
 
 function readIfPresent(file: string): Buffer | undefined {

@@ -3,6 +3,7 @@
  * it loads dist/cli.cjs (flags and help) through the code cache of bundle-loader.ts, and lends the
  * bundles what code compiled that way cannot do itself (launcher-services.ts).
  */
+import { ExitCode } from '../errors.js';
 import { LAUNCHER_SERVICES, type LauncherServices } from '../launcher-services.js';
 import { BundleLoader, cacheVariant, compileCacheDir } from './bundle-loader.js';
 
@@ -42,5 +43,7 @@ const services: LauncherServices = {
 };
 (globalThis as { [LAUNCHER_SERVICES]?: LauncherServices })[LAUNCHER_SERVICES] = services;
 
-process.once('exit', () => loader.save());
+// A command that ends in an error (exit 1) or is interrupted may have stopped early; its cache is
+// kept, marked so, until a run that finishes replaces it (bundle-loader.ts, save).
+process.once('exit', (code) => loader.save(code === ExitCode.OK || code === ExitCode.CHANGES));
 loader.load('cli');

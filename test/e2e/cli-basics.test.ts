@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -73,6 +73,23 @@ describe('compile cache (src/launch/bundle-loader.ts)', () => {
     // A cache V8 cannot use (here: garbage) is compiled anew, with the same output.
     for (const file of files) writeFileSync(path.join(cacheHome, 'kops-audit', file), 'garbage');
     expect(await runCli(demo, { env })).toEqual(first);
+  });
+
+  it('after a first run that fails early, the next run that succeeds saves what it compiled', async () => {
+    const cacheHome = mkdtempSync(path.join(tmpdir(), 'xdg-'));
+    const env = { XDG_CACHE_HOME: cacheHome };
+    const appCache = () => {
+      const dir = path.join(cacheHome, 'kops-audit');
+      const name = readdirSync(dir).find((f) => f.startsWith('app-'))!;
+      return statSync(path.join(dir, name)).size;
+    };
+    const failed = await runCli(['enable', '-f', 'no-such-cluster.yaml', '--dry-run'], { env });
+    expect(failed.code).toBe(1);
+    const early = appCache();
+    expect((await runCli(demo, { env })).code).toBe(0);
+    // The parser, the editor and the diff, compiled by the run that got that far: without them in
+    // the cache, every later run would compile them again.
+    expect(appCache()).toBeGreaterThan(early * 1.5);
   });
 
   it('KOPS_AUDIT_NO_COMPILE_CACHE keeps nothing', async () => {

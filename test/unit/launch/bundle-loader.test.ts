@@ -67,7 +67,7 @@ describe('BundleLoader', () => {
     expect((first.load('demo') as { answer: number }).answer).toBe(42);
     expect(first.cacheStatus('demo')).toBe('miss');
     expect(cacheFiles()).toEqual([]);
-    first.save();
+    first.save(true);
     expect(cacheFiles()).toEqual([cacheName('aaaa', 'enable')]);
     // Private to the user: the directory 0700, the file 0600.
     expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
@@ -77,8 +77,47 @@ describe('BundleLoader', () => {
     expect((second.load('demo') as { answer: number }).answer).toBe(42);
     expect(second.cacheStatus('demo')).toBe('hit');
     const written = statSync(path.join(cacheDir, cacheName('aaaa', 'enable'))).mtimeMs;
-    second.save();
+    second.save(true);
     expect(statSync(path.join(cacheDir, cacheName('aaaa', 'enable'))).mtimeMs).toBe(written);
+  });
+
+  it('replaces the cache of a run that stopped early with that of the next run that finishes', () => {
+    // A bundle whose second function is compiled only when a run gets that far (V8 compiles a
+    // function on its first call, and a cache holds only what was compiled).
+    const { distDir, cacheDir, loader } = setup();
+    const body = Array.from({ length: 200 }, (_, i) => `  total += ${i} * n;`).join('\n');
+    writeFileSync(
+      path.join(distDir, 'demo.cjs'),
+      `exports.start = () => 1;\nexports.rest = (n) => {\n  let total = 0;\n${body}\n  return total;\n};\n`,
+    );
+    const file = path.join(cacheDir, cacheName('aaaa', 'enable'));
+    type Demo = { start(): number; rest(n: number): number };
+
+    const failed = loader();
+    (failed.load('demo') as Demo).start();
+    failed.save(false);
+    const early = readFileSync(file);
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    utimesSync(file, hourAgo, hourAgo);
+
+    // Another run that fails leaves the early cache alone (V8 takes it; no time spent writing).
+    const failedAgain = loader();
+    (failedAgain.load('demo') as Demo).start();
+    expect(failedAgain.cacheStatus('demo')).toBe('partial');
+    failedAgain.save(false);
+    expect(statSync(file).mtimeMs).toBe(hourAgo * 1000);
+
+    // A run that finishes replaces it, with the code of `rest` in it.
+    const finished = loader();
+    const demo = finished.load('demo') as Demo;
+    expect(finished.cacheStatus('demo')).toBe('partial');
+    expect(demo.rest(1)).toBe(19900);
+    finished.save(true);
+    expect(readFileSync(file).length).toBeGreaterThan(early.length + 1000);
+
+    const next = loader();
+    expect((next.load('demo') as Demo).rest(2)).toBe(39800);
+    expect(next.cacheStatus('demo')).toBe('hit');
   });
 
   it('keeps one cache per command, so each holds the functions its command compiled', () => {
@@ -86,7 +125,7 @@ describe('BundleLoader', () => {
     for (const variant of ['enable', 'none']) {
       const l = loader('aaaa', variant);
       l.load('demo');
-      l.save();
+      l.save(true);
     }
     expect(cacheFiles()).toEqual([cacheName('aaaa', 'enable'), cacheName('aaaa', 'none')]);
   });
@@ -98,7 +137,7 @@ describe('BundleLoader', () => {
     const l = loader();
     expect((l.load('demo') as { answer: number }).answer).toBe(42);
     expect(l.cacheStatus('demo')).toBe('rejected');
-    l.save();
+    l.save(true);
     const again = loader();
     again.load('demo');
     expect(again.cacheStatus('demo')).toBe('hit');
@@ -108,7 +147,7 @@ describe('BundleLoader', () => {
     const { cacheDir, loader } = setup();
     const first = loader();
     first.load('demo');
-    first.save();
+    first.save(true);
     const file = path.join(cacheDir, cacheName('aaaa', 'enable'));
     const bytes = readFileSync(file);
     // One flipped bit deep in V8's data, past both headers.
@@ -117,7 +156,7 @@ describe('BundleLoader', () => {
     const damaged = loader();
     expect((damaged.load('demo') as { answer: number }).answer).toBe(42);
     expect(damaged.cacheStatus('demo')).toBe('rejected');
-    damaged.save();
+    damaged.save(true);
     const again = loader();
     again.load('demo');
     expect(again.cacheStatus('demo')).toBe('hit');
@@ -127,7 +166,7 @@ describe('BundleLoader', () => {
     const { distDir, loader } = setup('exports.answer = 1;\n');
     const old = loader('aaaa');
     old.load('demo');
-    old.save();
+    old.save(true);
     // A rebuild with other code of the same length: V8 alone would take the old cache.
     writeFileSync(path.join(distDir, 'demo.cjs'), 'exports.answer = 2;\n');
     const rebuilt = loader('bbbb');
@@ -140,13 +179,13 @@ describe('BundleLoader', () => {
     for (const hash of ['old1', 'new1']) {
       const l = loader(hash);
       l.load('demo');
-      l.save();
+      l.save(true);
     }
     const monthAgo = (Date.now() - 31 * 24 * 3600 * 1000) / 1000;
     utimesSync(path.join(cacheDir, cacheName('old1', 'enable')), monthAgo, monthAgo);
     const current = loader('cccc');
     current.load('demo');
-    current.save();
+    current.save(true);
     expect(cacheFiles()).toEqual([cacheName('cccc', 'enable'), cacheName('new1', 'enable')]);
   });
 
@@ -155,7 +194,7 @@ describe('BundleLoader', () => {
     const off = loader('aaaa', 'enable', null);
     off.load('demo');
     expect(off.cacheStatus('demo')).toBe('off');
-    off.save();
+    off.save(true);
     expect(cacheFiles()).toEqual([]);
 
     // A cache directory that cannot be made, whoever runs the test (root ignores permissions):
@@ -164,7 +203,7 @@ describe('BundleLoader', () => {
     writeFileSync(notADirectory, '');
     const l = loader('aaaa', 'enable', path.join(notADirectory, 'kops-audit'));
     expect((l.load('demo') as { answer: number }).answer).toBe(42);
-    expect(() => l.save()).not.toThrow();
+    expect(() => l.save(true)).not.toThrow();
   });
 });
 
