@@ -6,10 +6,13 @@
  * read it back. A cache V8 rejects (another Node, other V8 flags) is simply compiled anew.
  */
 import {
+  closeSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   unlinkSync,
   writeFileSync,
@@ -125,7 +128,17 @@ export class BundleLoader {
       for (const { name, cacheFile, script } of pending) {
         // Written aside and renamed: a concurrent run reads the old file or the new one, never half.
         const temp = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(temp, withHeader(script.createCachedData(), finished), { mode: 0o600 });
+        // Opened before the code is serialised, which takes a few ms: in a directory that exists but
+        // cannot be written to, every run would otherwise spend them for nothing.
+        const fd = openSync(temp, 'w', 0o600);
+        try {
+          writeFileSync(fd, withHeader(script.createCachedData(), finished));
+        } catch (error) {
+          closeSync(fd);
+          rmSync(temp, { force: true });
+          throw error;
+        }
+        closeSync(fd);
         renameSync(temp, cacheFile);
         this.removeStale(name);
       }

@@ -9,7 +9,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { Script } from 'node:vm';
+import { describe, expect, it, vi } from 'vitest';
 import { BundleLoader, cacheVariant, compileCacheDir } from '../../../src/launch/bundle-loader.js';
 
 /** A dist/ with one small bundle, and a cache directory beside it (not yet made). */
@@ -204,6 +205,25 @@ describe('BundleLoader', () => {
     const l = loader('aaaa', 'enable', path.join(notADirectory, 'kops-audit'));
     expect((l.load('demo') as { answer: number }).answer).toBe(42);
     expect(() => l.save(true)).not.toThrow();
+  });
+});
+
+describe('BundleLoader where the cache cannot be written', () => {
+  it('does not spend time compiling code into a cache it cannot write', () => {
+    const { cacheDir, loader, cacheFiles } = setup();
+    // The temporary file cannot be made, whoever runs the test (root ignores permissions): its
+    // name is taken by a directory.
+    mkdirSync(path.join(cacheDir, `${cacheName('aaaa', 'enable')}.${process.pid}.tmp`), { recursive: true });
+    const serialise = vi.spyOn(Script.prototype, 'createCachedData');
+    try {
+      const l = loader();
+      l.load('demo');
+      expect(() => l.save(true)).not.toThrow();
+      expect(serialise).not.toHaveBeenCalled();
+      expect(cacheFiles()).toEqual([`${cacheName('aaaa', 'enable')}.${process.pid}.tmp`]);
+    } finally {
+      serialise.mockRestore();
+    }
   });
 });
 
