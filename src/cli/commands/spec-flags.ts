@@ -91,9 +91,16 @@ function wholeNumber(flag: string, value: string | undefined, unit: string): num
   return Number(value);
 }
 
+/**
+ * Go's time.ParseDuration, which kops uses to read these fields, without the sign (a negative wait
+ * is a mistake): "0", or numbers with units, e.g. 1m30s, 1.5h, .5s, 100us (also with U+00B5 or U+03BC
+ * for "u"). Written with escapes, so the bundle stays ASCII (see scripts/build.mjs).
+ */
+const GO_DURATION = /^(0|((\d+(\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)$/;
+
 function duration(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) {
+  if (!GO_DURATION.test(value)) {
     throw new UsageError(
       `${flag} must be a duration such as 5s, 500ms or 1m30s; got ${JSON.stringify(value)}.`,
     );

@@ -63,6 +63,23 @@ describe('audit setting flags', () => {
     expect(() => parseAuditSettingFlags(raw)).toThrow(UsageError);
     expect(() => parseAuditSettingFlags(raw)).toThrow(message);
   });
+  // kops reads these fields with Go's time.ParseDuration: what it takes, and what it refuses.
+  it.each(['0', '1m30s', '1.5h', '.5s', '2.s', '100us', '100\u00b5s', '100\u03bcs', '250ms'])(
+    '--webhook-batch-max-wait %s is a Go duration',
+    (wait) => {
+      expect(parseAuditSettingFlags({ backend: 'webhook', webhookBatchMaxWait: wait }).webhookFields).toEqual(
+        { auditWebhookBatchMaxWait: wait },
+      );
+    },
+  );
+  it.each(['s', '5', '.s', '1.5', '5sec', '-5s', '1m 30s', ''])(
+    '--webhook-batch-max-wait %j is not a duration',
+    (wait) => {
+      expect(() => parseAuditSettingFlags({ backend: 'webhook', webhookBatchMaxWait: wait })).toThrow(
+        /must be a duration/,
+      );
+    },
+  );
   it('--log-path - (stdout) is allowed', () => {
     expect(parseAuditSettingFlags({ logPath: '-' }).logPath).toBe('-');
   });
