@@ -89,12 +89,13 @@ export function normalizer(version, path) {
   };
 }
 
-const DURATION = /^([0-9]*(\.[0-9]*)?(ns|us|µs|ms|s|m|h))+$/;
+// Go's time.ParseDuration: an optional sign, then "0" or numbers with units (µ as U+00B5 or U+03BC).
+const DURATION = /^[-+]?(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$/;
 
 function checkValue(flag, shown, value) {
   const bad = (why) =>
     new FlagError(`invalid argument ${JSON.stringify(value)} for ${JSON.stringify(shown)} flag: ${why}`);
-  if (flag.type === 'duration' && !(value === '0' || DURATION.test(value))) {
+  if (flag.type === 'duration' && !DURATION.test(value)) {
     throw bad(`time: invalid duration ${JSON.stringify(value)}`);
   }
   if (flag.type === 'int32' && !/^[+-]?\d+$/.test(value)) {

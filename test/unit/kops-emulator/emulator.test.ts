@@ -127,6 +127,23 @@ describe('kops emulator: flags per version (kops.md §4 "rolling-update")', () =
     expect((await runKops(args, seeded('1.26.2').env())).code).toBe(0);
   });
 
+  // pflag's duration flags parse with Go's time.ParseDuration.
+  it('a duration flag takes what time.ParseDuration takes and refuses the rest, as pflag reports it', async () => {
+    const env = seeded('1.28.4').env();
+    const withTimeout = (value: string) =>
+      runKops(['rolling-update', 'cluster', '--name', NAME, `--validation-timeout=${value}`], env);
+    for (const good of ['0', '-0', '15m', '1h2m3.5s', '.5s', '2.s', '100\u00b5s', '100\u03bcs']) {
+      expect((await withTimeout(good)).code, good).toBe(0);
+    }
+    for (const bad of ['s', '.s', '15', '15 m', '']) {
+      const result = await withTimeout(bad);
+      expect(result.code, bad).toBe(1);
+      expect(result.stderr).toContain(
+        `invalid argument ${JSON.stringify(bad)} for "--validation-timeout" flag: time: invalid duration ${JSON.stringify(bad)}`,
+      );
+    }
+  });
+
   it('kops 1.21 prints the error a second time (exitWithError)', async () => {
     const result = await runKops(['update', 'cluster', '--name', NAME, '--prune'], seeded('1.21.0').env());
     expect(result.code).toBe(1);
