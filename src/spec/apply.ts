@@ -474,7 +474,7 @@ export function reparseEdited(
   fail: (what: string) => never,
 ): ParsedSpec {
   const start = original.cluster.doc.range[0];
-  const tail = before.length - original.cluster.doc.range[2];
+  const tail = before.length - original.cluster.end;
   const end = after.length - tail;
   if (
     end < start ||

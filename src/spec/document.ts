@@ -14,7 +14,7 @@ import {
   type YAMLSeq,
 } from 'yaml';
 import { SpecError } from '../errors.js';
-import { lineNumberOf } from './text.js';
+import { lineNumberOf, lineStartAfter } from './text.js';
 
 /** apiVersions under which kops reads a Cluster (the legacy group is rewritten by `kops replace`). */
 export const CLUSTER_API_VERSIONS = [
@@ -33,6 +33,11 @@ export interface ClusterDocument {
   name: string;
   /** `spec` of the Cluster (always a block or flow mapping; checked). */
   spec: YAMLMap;
+  /**
+   * Where the Cluster document's text ends: after its last line's line break. (The parser's range
+   * stops before that line break when the document ends in an empty value, such as `kubeAPIServer:`.)
+   */
+  end: number;
 }
 
 export interface ParsedSpec {
@@ -185,6 +190,7 @@ export function parseSpec(text: string, source: string): ParsedSpec {
       apiVersion: String(doc.get('apiVersion')),
       name: typeof name === 'string' ? name : '',
       spec: specNode,
+      end: lineStartAfter(text, doc.range[2]),
     },
     instanceGroupRoles: instanceGroups.map((group) => group.role),
     instanceGroups,

@@ -3,7 +3,17 @@
  * places the YAML parser reports (node ranges), in the file's own indentation, so that every other
  * byte stays as it was and a pure addition is a run of added lines. Each edit re-parses the text.
  */
-import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type Node,
+  type Pair,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import { SpecError } from '../errors.js';
 import { type ParsedSpec, parseSpec } from './document.js';
 import {
@@ -131,7 +141,8 @@ export class SpecEditor {
   readonly style: IndentStyle;
 
   constructor(parsed: ParsedSpec) {
-    [this.docStart, , this.docEnd] = parsed.cluster.doc.range;
+    this.docStart = parsed.cluster.doc.range[0];
+    this.docEnd = parsed.cluster.end;
     this.editText = parsed.text;
     this.parsedCache = parsed;
     this.source = parsed.source;
@@ -292,24 +303,50 @@ export class SpecEditor {
     for (const [key, value] of later) this.setValue(path, key, value);
   }
 
-  /** Remove several keys of the map at `path` with one re-parse; an emptied map loses its key too. */
+  /**
+   * Remove several keys of the map at `path` with one re-parse. An emptied map loses its key too,
+   * unless comment lines of its own would be left (`kubeAPIServer:` then `# TODO`): the key stays,
+   * empty, with them.
+   */
   removeKeys(path: readonly string[], keys: readonly string[]): void {
     if (keys.length === 0) return;
     const map = this.mapAt(path);
     if (!map) return;
     const pairs = map.items.filter((p) => isScalar(p.key) && keys.includes(String(p.key.value)));
     if (pairs.length === 0) return;
-    if (pairs.length === map.items.length && path.length > 0) {
-      this.removeKey(path.slice(0, -1), path[path.length - 1]!);
+    const spans = pairs.map((pair) => this.pairSpan(pair));
+    if (pairs.length === map.items.length && path.length > 0 && !this.leavesComments(path, spans)) {
+      this.removeKeys(path.slice(0, -1), [path[path.length - 1]!]);
       return;
     }
-    this.applyEdits(
-      pairs.map((pair) => [
-        lineStart(this.clusterText, rangeOf(pair.key)![0]),
-        lineStartAfter(this.clusterText, pairEnd(pair)),
-        '',
-      ]),
-    );
+    this.applyEdits(spans.map(([start, end]) => [start, end, '']));
+  }
+
+  /** The lines of a pair: from its key's line to the end of its value (not comments after it). */
+  private pairSpan(pair: Pair): [number, number] {
+    return [
+      lineStart(this.clusterText, rangeOf(pair.key)![0]),
+      lineStartAfter(this.clusterText, pairEnd(pair)),
+    ];
+  }
+
+  /**
+   * Whether removing `spans` from the map or list at `path` (all its entries) would leave comment
+   * lines of that map or list behind, which would then belong to whatever precedes them.
+   */
+  private leavesComments(path: readonly string[], spans: readonly [number, number][]): boolean {
+    const pair = this.parentPair(path);
+    const body = rangeOf(pair?.value);
+    if (!pair || !body) return false;
+    const text = this.clusterText;
+    let rest = '';
+    let at = lineStartAfter(text, rangeOf(pair.key)![1]);
+    for (const [start, end] of [...spans].sort((a, b) => a[0] - b[0])) {
+      rest += text.slice(at, Math.max(at, start));
+      at = Math.max(at, end);
+    }
+    rest += text.slice(at, Math.max(at, lineStartAfter(text, body[2])));
+    return /^[ \t]*#/m.test(rest);
   }
 
   /**
@@ -393,21 +430,9 @@ export class SpecEditor {
     throw new SpecError(`${this.source}: cannot replace the value of ${String((pair.key as Scalar).value)}.`);
   }
 
-  /** Remove `key` from the map at `path`; a map left empty is removed from its parent too. */
+  /** Remove `key` from the map at `path`; a map left empty is removed as removeKeys says. */
   removeKey(path: readonly string[], key: string): void {
-    const map = this.mapAt(path);
-    if (!map) return;
-    const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
-    if (!pair) return;
-    if (map.items.length === 1 && path.length > 0) {
-      this.removeKey(path.slice(0, -1), path[path.length - 1]!);
-      return;
-    }
-    this.replace(
-      lineStart(this.clusterText, rangeOf(pair.key)![0]),
-      lineStartAfter(this.clusterText, pairEnd(pair)),
-      '',
-    );
+    this.removeKeys(path, [key]);
   }
 
   /** The block list at `path`, or undefined when absent or empty. */
@@ -477,29 +502,52 @@ export class SpecEditor {
     const item = seq.items[index];
     const range = rangeOf(item)!;
     const dash = dashOffset(this.clusterText, item) ?? range[0];
-    return [lineStart(this.clusterText, dash), lineStartAfter(this.clusterText, range[1])];
+    return [
+      lineStart(this.clusterText, dash),
+      lineStartAfter(this.clusterText, contentEnd(item) ?? range[1]),
+    ];
   }
 
-  /** Remove every item `match` finds from the list at `path`; an emptied list loses its key too. */
+  /**
+   * Remove every item `match` finds from the list at `path`; an emptied list loses its key too,
+   * unless comment lines of its own would be left (as removeKeys).
+   */
   removeItems(path: readonly string[], match: (item: unknown) => boolean): void {
     for (;;) {
       const seq = this.seqAt(path);
       if (!seq) return;
       const index = seq.items.findIndex(match);
       if (index < 0) return;
-      if (seq.items.length === 1) {
+      const span = this.itemSpan(seq, index);
+      if (seq.items.length === 1 && !this.leavesComments(path, [span])) {
         this.removeKey(path.slice(0, -1), path[path.length - 1]!);
         return;
       }
-      const [start, end] = this.itemSpan(seq, index);
-      this.replace(start, end, '');
+      this.replace(span[0], span[1], '');
     }
   }
 }
 
-/** End offset of a pair: its value's end, or its key's when the value is empty. */
+/** End offset of a pair: its value's content end, or its key's when the value is empty. */
 function pairEnd(pair: Pair): number {
-  const value = rangeOf(pair.value);
+  const value = contentEnd(pair.value);
   const key = rangeOf(pair.key)!;
-  return value && value[1] > key[1] ? value[1] : key[1];
+  return value !== undefined && value > key[1] ? value : key[1];
+}
+
+/**
+ * Where a node's content ends: its last scalar's end. A map's or list's own range also takes in
+ * the comment lines after its last entry, which are not the entry's.
+ */
+function contentEnd(node: unknown): number | undefined {
+  if ((isMap(node) || isSeq(node)) && node.items.length > 0) {
+    const last = node.items[node.items.length - 1];
+    if (isPair(last)) {
+      const key = rangeOf(last.key)?.[1];
+      const value = contentEnd(last.value);
+      return value !== undefined && (key === undefined || value > key) ? value : key;
+    }
+    return contentEnd(last) ?? rangeOf(node)?.[1];
+  }
+  return rangeOf(node)?.[1];
 }

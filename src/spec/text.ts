@@ -15,6 +15,10 @@ export function lineStart(text: string, offset: number): number {
  */
 export function lineStartAfter(text: string, end: number): number {
   if (end > 0 && text[end - 1] === '\n') return end;
+  // A list's range can end in the indentation of the key after it (`- a\n  # c\n  next:`): that
+  // line is not the list's, and taking it along would delete `next`.
+  const start = lineStart(text, end);
+  if (start < end && /^[ \t]*$/.test(text.slice(start, end))) return start;
   const newline = text.indexOf('\n', end);
   return newline === -1 ? text.length : newline + 1;
 }
