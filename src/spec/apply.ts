@@ -33,6 +33,7 @@ import {
   readAuditSetup,
   WEBHOOK_ASSET,
 } from './read.js';
+import { firstUnrelatedChange } from './unrelated.js';
 
 export { BACKENDS, type Backend } from './backends.js';
 
@@ -279,6 +280,7 @@ const withNewline = (text: string) => {
   const lf = text.replace(/\r\n/g, '\n');
   return lf.endsWith('\n') ? lf : `${lf}\n`;
 };
+const OUR_ASSETS: ReadonlySet<string> = new Set([POLICY_ASSET, WEBHOOK_ASSET]);
 const byName = (name: string) => (item: unknown) => isMap(item) && item.get('name') === name;
 const byPaths = (paths: ReadonlySet<string>, keep: ReadonlySet<string>) => (item: unknown) => {
   if (!isMap(item)) return false;
@@ -392,6 +394,7 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
   const result = editor.text;
   const parsedAfter = verifyEnabled(text, result, parsed, {
     want,
+    removedForeign,
     policyPath,
     webhookPath,
     webhook,
@@ -416,6 +419,8 @@ function verifyEnabled(
   original: ParsedSpec,
   expect: {
     want: Map<AuditField, string | number | boolean | null>;
+    /** Hand-written file assets replaced with --force. */
+    removedForeign: readonly FileAssetView[];
     policyPath: string;
     webhookPath: string;
     webhook: boolean;
@@ -434,6 +439,12 @@ function verifyEnabled(
     );
   };
   const reparsed = reparseEdited(before, after, original, fail);
+  const unrelated = firstUnrelatedChange(original.cluster.doc, reparsed.cluster.doc, {
+    fields: new Set(expect.want.keys()),
+    assetNames: OUR_ASSETS,
+    assetPaths: new Set(expect.removedForeign.map((asset) => asset.path!)),
+  });
+  if (unrelated) fail(`${unrelated} changed, which kops-audit does not own`);
   const setup = readAuditSetup(reparsed);
   for (const [field, value] of expect.want) {
     const got = setup.fields[field]?.value;
@@ -521,6 +532,7 @@ export function removeAuditSettings(text: string, source: string): SpecEdit {
     );
   }
   const editor = new SpecEditor(parsed);
+  const removed = new Set<string>();
   if (setup.ourPolicy || setup.ourWebhook) {
     const remove = new Set<AuditField>(setup.ownedFields);
     if (
@@ -540,6 +552,7 @@ export function removeAuditSettings(text: string, source: string): SpecEdit {
         `The ${POLICY_ASSET} file asset has lost kops-audit's record of the fields it added, so only auditPolicyFile and auditWebhookConfigFile are removed; check the other audit fields by hand.`,
       );
     }
+    for (const field of remove) removed.add(field);
     editor.removeKeys(['kubeAPIServer'], [...remove].sort());
     editor.removeItems(['fileAssets'], (item) => byName(POLICY_ASSET)(item) || byName(WEBHOOK_ASSET)(item));
   }
@@ -553,6 +566,16 @@ export function removeAuditSettings(text: string, source: string): SpecEdit {
       `kops-audit produced a spec that does not check out (${what}); nothing was written.`,
     );
   });
+  const unrelated = firstUnrelatedChange(parsed.cluster.doc, reparsed.cluster.doc, {
+    fields: removed,
+    assetNames: OUR_ASSETS,
+    assetPaths: new Set(),
+  });
+  if (unrelated) {
+    throw new InternalError(
+      `kops-audit produced a spec that does not check out (${unrelated} changed, which kops-audit does not own); nothing was written.`,
+    );
+  }
   const left = readAuditSetup(reparsed);
   if (left.ourPolicy || left.ourWebhook)
     throw new InternalError('kops-audit could not remove its file assets; nothing was written.');
