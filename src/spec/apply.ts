@@ -232,6 +232,7 @@ function desiredFields(
       'auditLogMaxAge',
       'auditLogMaxBackups',
       'auditLogMaxSize',
+      'auditLogFormat',
     ] as const) {
       if (owned.has(field)) want.set(field, null);
     }
@@ -345,6 +346,11 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
     if (!present || setup.ownedFields.includes(field)) owned.add(field);
     if (present && sameValue(setup.fields[field]!.value, value)) continue;
     toSet.push([field, value]);
+  }
+  // Fields added by an earlier run and not named this time (--log-format, the webhook batch flags)
+  // stay as they are, and stay ours: disable must still remove them.
+  for (const field of setup.ownedFields) {
+    if (!want.has(field) && setup.fields[field] !== undefined) owned.add(field);
   }
   const roles = apiServerRoles(rules, parsed.instanceGroupRoles);
   const policyContent = ownershipRecord([...owned]) + withNewline(settings.policy.text);

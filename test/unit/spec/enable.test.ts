@@ -143,6 +143,32 @@ describe('enable: what is written', () => {
     expect(changed.map((p) => p.value.trim())).toEqual(['auditLogMaxAge: 30', 'auditLogMaxAge: 60']);
   });
 
+  it('a re-run without --log-format or the webhook flags keeps those fields, and disable still removes them', () => {
+    const spec = kopsSpec();
+    const webhook = { backend: 'log,webhook' as const, webhookConfig: kubeconfig };
+    const first = enable(spec, {
+      ...webhook,
+      logFormat: 'legacy',
+      webhookFields: { auditWebhookMode: 'batch' },
+    });
+    const second = enable(first.after, webhook);
+    expect(second.changed).toBe(false);
+    expect(cluster(second.after).spec.kubeAPIServer).toMatchObject({
+      auditLogFormat: 'legacy',
+      auditWebhookMode: 'batch',
+    });
+    expect(planDisable(second.after, { source: 'cluster.yaml' }).after).toBe(spec);
+    // Also after a run that changes something else (it rewrites the record of what kops-audit added).
+    const third = enable(first.after, { ...webhook, maxAge: 60 });
+    expect(planDisable(third.after, { source: 'cluster.yaml' }).after).toBe(spec);
+  });
+
+  it('turning the log backend off removes the --log-format it had set', () => {
+    const first = enable(kopsSpec(), { logFormat: 'json' });
+    const webhookOnly = enable(first.after, { backend: 'webhook', webhookConfig: kubeconfig });
+    expect(cluster(webhookOnly.after).spec.kubeAPIServer).not.toHaveProperty('auditLogFormat');
+  });
+
   it('writes YAML 1.1 values with their meaning kept: mode "0400" stays a string, 0755 elsewhere untouched', () => {
     const spec = kopsSpec(
       '',
