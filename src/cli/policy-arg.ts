@@ -4,6 +4,7 @@ import { type Diagnostic, PolicyError } from '../errors.js';
 import { type LoadOptions, loadPolicy, loadPolicyOrThrow } from '../policy/load.js';
 import type { LoadedPolicy } from '../policy/types.js';
 import { templatePath } from './assets.js';
+import { withoutByteOrderMark } from './byte-order-mark.js';
 import type { Ctx } from './io.js';
 import { formatDiagnostics } from './output.js';
 import { readErrorReason } from './read-error.js';
@@ -34,7 +35,7 @@ export async function readPolicySource(value: string, ctx: Ctx): Promise<PolicyS
     // Sync: a policy is small, and the promise API would start the thread pool (see spec-file.ts).
     return { text: readFileSync(templatePath(value), 'utf8'), source: value, template: value };
   }
-  if (value === '-') return { text: await readStream(ctx.io.stdin), source: '-' };
+  if (value === '-') return { text: withoutByteOrderMark(await readStream(ctx.io.stdin)), source: '-' };
   if (value === '') {
     throw new PolicyError('--policy is empty.', [], {
       hint: 'Give basic, gce, or the path of a policy file.',
@@ -42,7 +43,7 @@ export async function readPolicySource(value: string, ctx: Ctx): Promise<PolicyS
   }
   const file = path.resolve(ctx.cwd, value);
   try {
-    return { text: readFileSync(file, 'utf8'), source: value };
+    return { text: withoutByteOrderMark(readFileSync(file, 'utf8')), source: value };
   } catch (error) {
     throw new PolicyError(`Cannot read the audit policy ${value}: ${readErrorReason(error)}.`, [], {
       hint: 'A policy is basic, gce, or the path of a policy file (relative to the current directory); - reads stdin.',

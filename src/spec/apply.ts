@@ -505,7 +505,8 @@ export function reparseEdited(
   }
   let reparsed: ParsedSpec;
   try {
-    const blanked = after.slice(0, start).replace(/[^\r\n]/g, ' ') + after.slice(start, end);
+    // A byte order mark stays: blanked to a space, it would indent the first line.
+    const blanked = after.slice(0, start).replace(/[^\r\n\uFEFF]/g, ' ') + after.slice(start, end);
     reparsed = parseSpec(blanked, original.source);
   } catch (error) {
     return fail(`it does not parse: ${(error as Error).message}`);

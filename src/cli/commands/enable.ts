@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { UsageError } from '../../errors.js';
 import { planEnable } from '../../plan/plan.js';
 import type { AuditSettings } from '../../spec/apply.js';
+import { withoutByteOrderMark } from '../byte-order-mark.js';
 import type { Ctx } from '../io.js';
 import { askPolicy, canPrompt, DEFAULT_POLICY, readPolicyChoice } from '../policy-choice.js';
 import { readSpecInput } from '../spec-file.js';
@@ -64,7 +65,7 @@ export async function resolveAuditSettings(
     const file = path.resolve(ctx.cwd, choice.webhookConfigFile);
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = withoutByteOrderMark(readFileSync(file, 'utf8'));
     } catch (error) {
       throw new UsageError(
         `--webhook-config ${choice.webhookConfigFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
@@ -82,8 +83,13 @@ function checkKubeconfig(source: string, text: string): void {
   let config: unknown;
   try {
     config = parse(text);
-  } catch {
-    config = undefined;
+  } catch (error) {
+    // Only the line: the parser's message can quote the text, and a kubeconfig holds credentials.
+    const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+    throw new UsageError(
+      `--webhook-config ${source}${line ? `:${line}` : ''} is not valid YAML, so not a kubeconfig.`,
+      { hint: 'Fix the YAML at that line (indentation, quoting), or give the kubeconfig file itself.' },
+    );
   }
   const clusters = (config as { clusters?: unknown } | null | undefined)?.clusters;
   if (!Array.isArray(clusters) || clusters.length === 0) {

@@ -50,3 +50,47 @@ describe('enable: choosing the policy', () => {
     expect(ctx.out.text).toContain('kops-audit "gce" policy');
   });
 });
+
+describe('enable: files saved with a byte order mark', () => {
+  it('embeds a policy and a kubeconfig without it (go-yaml refuses U+FEFF inside a document)', async () => {
+    const bom = '\uFEFF';
+    writeFileSync(
+      path.join(dir, 'policy.yaml'),
+      `${bom}${readFileSync(path.join(REPO_ROOT, 'templates/basic.yaml'), 'utf8')}`,
+    );
+    writeFileSync(
+      path.join(dir, 'webhook.kubeconfig'),
+      `${bom}${readFileSync(path.join(REPO_ROOT, 'examples/webhook.kubeconfig'), 'utf8')}`,
+    );
+    const ctx = testCtx({ tty: false, cwd: dir });
+    const code = await runEnable(
+      parseEnableArgs({
+        filename: 'cluster.yaml',
+        stdout: true,
+        policy: 'policy.yaml',
+        backend: 'log,webhook',
+        webhookConfig: 'webhook.kubeconfig',
+      }),
+      ctx,
+    );
+    expect(code).toBe(0);
+    expect(ctx.out.text).toContain('name: kops-audit-webhook-config');
+    expect(ctx.out.text).not.toContain(bom);
+  });
+
+  it('a kubeconfig that is not YAML is named with its line, and its text is not quoted', async () => {
+    writeFileSync(path.join(dir, 'bad.kubeconfig'), 'clusters:\n- name: a\n  token: "s3cret\n');
+    const ctx = testCtx({ tty: false, cwd: dir });
+    await expect(
+      runEnable(
+        parseEnableArgs({
+          filename: 'cluster.yaml',
+          dryRun: true,
+          backend: 'webhook',
+          webhookConfig: 'bad.kubeconfig',
+        }),
+        ctx,
+      ),
+    ).rejects.toThrow(/^--webhook-config bad\.kubeconfig:\d+ is not valid YAML, so not a kubeconfig\.$/);
+  });
+});

@@ -394,6 +394,14 @@ it('the policy file asset reads back as the same policy (parse check)', () => {
 });
 
 describe('line endings', () => {
+  it('a spec saved with a byte order mark keeps it, and disable restores it', () => {
+    const withBom = `\uFEFF${exampleSpec}`;
+    const plan = enable(withBom);
+    expect(plan.after.startsWith('\uFEFFapiVersion:') || plan.after.startsWith('\uFEFF#')).toBe(true);
+    expect(enable(plan.after).changed).toBe(false);
+    expect(planDisable(plan.after, { source: 'cluster.yaml' }).after).toBe(withBom);
+  });
+
   it('a spec with Windows line endings keeps them, and disable restores it', () => {
     const crlf = exampleSpec.replace(/\n/g, '\r\n');
     const plan = enable(crlf);
