@@ -153,6 +153,7 @@ export function parseSpec(text: string, source: string): ParsedSpec {
       );
     }
   }
+  refuseMergeKeys(text, source, clusterLine, specNode);
   const fileAssets = specNode.get('fileAssets', true);
   if (
     fileAssets !== undefined &&
@@ -195,6 +196,34 @@ export function parseSpec(text: string, source: string): ParsedSpec {
     instanceGroupRoles: instanceGroups.map((group) => group.role),
     instanceGroups,
   };
+}
+
+/**
+ * A YAML merge key (`<<: *defaults`) in spec, spec.kubeAPIServer or a file asset: kops (go-yaml)
+ * merges it, so fields would hide in it that kops-audit neither sees nor keeps (an audit field
+ * there would be overridden, a hand-written setup missed). Refused, like an anchored map.
+ */
+function refuseMergeKeys(text: string, source: string, clusterLine: number, spec: YAMLMap): void {
+  const assets = spec.get('fileAssets', true);
+  const maps: [string, unknown][] = [
+    ['spec', spec],
+    ['spec.kubeAPIServer', spec.get('kubeAPIServer', true)],
+    ...(isSeq(assets)
+      ? assets.items.map((item, i): [string, unknown] => [`spec.fileAssets[${i}]`, item])
+      : []),
+  ];
+  for (const [field, map] of maps) {
+    if (!isMap(map)) continue;
+    const merge = map.items.find(
+      (pair) => isScalar(pair.key) && (typeof pair.key.value === 'symbol' || pair.key.value === '<<'),
+    );
+    if (merge) {
+      throw new SpecError(
+        `${source}:${nodeLine(text, merge.key, clusterLine)}: ${field} takes fields from a YAML merge key (<<), which kops merges in; kops-audit would not see or keep them.`,
+        { hint: `Write those fields out in ${field} (without <<), then run the command again.` },
+      );
+    }
+  }
 }
 
 export function nodeLine(text: string, node: unknown, fallback: number): number {

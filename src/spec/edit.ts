@@ -231,7 +231,7 @@ export class SpecEditor {
   private mapAt(path: readonly string[]): YAMLMap | undefined {
     const node = path.length === 0 ? this.current.cluster.spec : this.current.cluster.spec.getIn(path, true);
     if (isMap(node)) {
-      this.refuseFlow(node, `spec.${path.join('.')}`);
+      this.refuseFlow(node, ['spec', ...path].join('.'));
       return node.items.length > 0 ? node : undefined;
     }
     return undefined;
@@ -439,7 +439,7 @@ export class SpecEditor {
   private seqAt(path: readonly string[]): YAMLSeq | undefined {
     const node = this.current.cluster.spec.getIn(path, true);
     if (isSeq(node)) {
-      this.refuseFlow(node, `spec.${path.join('.')}`);
+      this.refuseFlow(node, ['spec', ...path].join('.'));
       return node.items.length > 0 ? node : undefined;
     }
     return undefined;

@@ -346,6 +346,27 @@ describe('enable: bad specs', () => {
     );
     expect(() => enable(spec)).toThrow(/flow style/);
   });
+
+  it('a flow-style spec is refused naming spec', () => {
+    const spec =
+      'apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata: {name: a}\nspec: {cloudProvider: aws}\n';
+    expect(() => enable(spec)).toThrow(/:4: spec is written in flow style/);
+  });
+
+  // go-yaml, which kops uses, merges `<<` keys; their fields would be invisible to kops-audit.
+  it.each([
+    ['spec.kubeAPIServer', '  kubeAPIServer:\n    <<: {auditLogMaxAge: 90}\n    anonymousAuth: false\n'],
+    ['spec', '  <<: {kubeAPIServer: {auditLogMaxAge: 90}}\n'],
+    ['spec.fileAssets[0]', '  fileAssets:\n  - <<: {name: a}\n    path: /srv/a\n    content: x\n'],
+  ])('a YAML merge key in %s is refused with its line', (field, lines) => {
+    const spec = kopsSpec().replace('  kubernetesVersion', `${lines}  kubernetesVersion`);
+    expect(() => enable(spec)).toThrow(SpecError);
+    expect(() => enable(spec)).toThrow(
+      new RegExp(
+        `cluster\\.yaml:\\d+: ${field.replace(/[.[\]]/g, '\\$&')} takes fields from a YAML merge key`,
+      ),
+    );
+  });
 });
 
 describe('disable', () => {
