@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Diagnostic, PolicyError } from '../errors.js';
@@ -42,14 +43,34 @@ export async function readPolicySource(value: string, ctx: Ctx): Promise<PolicyS
     });
   }
   const file = path.resolve(ctx.cwd, value);
+  let bytes: Buffer;
   try {
-    return { text: withoutByteOrderMark(readFileSync(file, 'utf8')), source: value };
+    bytes = readFileSync(file);
   } catch (error) {
     throw new PolicyError(`Cannot read the audit policy ${value}: ${readErrorReason(error)}.`, [], {
       hint: 'A policy is basic, gce, or the path of a policy file (relative to the current directory); - reads stdin.',
       cause: error,
     });
   }
+  return { text: utf8Text(bytes, value), source: value };
+}
+
+/**
+ * kube-apiserver's YAML reader takes UTF-8 only ("invalid leading UTF-8 octet"): a policy saved in
+ * Latin-1 or Windows-1252 (an accent in a comment is enough) stops it from starting.
+ */
+function utf8Text(bytes: Buffer, source: string): string {
+  const text = withoutByteOrderMark(bytes.toString('utf8'));
+  if (isUtf8(bytes)) return text;
+  const line = text.slice(0, text.indexOf('\uFFFD')).split('\n').length;
+  throw new PolicyError(
+    `${source}:${line}: the audit policy is not UTF-8 text; kube-apiserver reads UTF-8 only and would refuse it.`,
+    [],
+    {
+      hint: `Save ${source} as UTF-8 (an accent in a comment saved as Latin-1 or Windows-1252 is enough to break it).`,
+      source,
+    },
+  );
 }
 
 /** Read and load a policy as kube-apiserver would; a policy it would refuse is a PolicyError. */

@@ -45,6 +45,9 @@ export function readPlainTree(text: string): PlainTree {
   const diagnostics: Diagnostic[] = [];
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
 
+  const unreadable = readerError(text);
+  if (unreadable) return { value: undefined, lines, spans, diagnostics: [unreadable] };
+
   const docs = parseAllDocuments(text, {
     version: '1.1',
     uniqueKeys: false,
@@ -77,7 +80,32 @@ export function readPlainTree(text: string): PlainTree {
     });
   }
 
+  // go-yaml refuses a document that aliases its way to far more nodes than it holds (a "billion
+  // laughs" file). Counted as it counts (decode.go unmarshal): every node decoded, and those decoded
+  // inside an alias's expansion (an alias is itself one node, its target another).
+  let decoded = 0;
+  let expanded = 0;
+  let insideAlias = 0;
+  const count = () => {
+    decoded++;
+    if (insideAlias > 0) expanded++;
+    if (expanded > MAX_EXPANDED || excessiveAliasing(decoded, expanded)) throw new ExcessiveAliasing();
+  };
+  const expanding = <T>(alias: boolean, read: () => T): T => {
+    if (!alias) return read();
+    insideAlias++;
+    try {
+      count();
+      return read();
+    } finally {
+      insideAlias--;
+    }
+  };
   const toPlain = (node: unknown, path: string): Plain => {
+    count();
+    return expanding(isAlias(node), () => toPlainNode(node, path));
+  };
+  const toPlainNode = (node: unknown, path: string): Plain => {
     const resolved = resolveAlias(node, first);
     if (isRange(resolved)) spans.set(path, [resolved.range[0], resolved.range[1]]);
     if (isMap(resolved)) {
@@ -113,12 +141,14 @@ export function readPlainTree(text: string): PlainTree {
       for (const source of merged) {
         const map = resolveAlias(source, first);
         if (!isMap(map)) continue;
-        for (const pair of map.items) {
-          if (!isPair(pair)) continue;
-          const key = keyText(pair.key);
-          if (key in out) continue;
-          out[key] = pair.value === null ? null : toPlain(pair.value, childPath(path, key));
-        }
+        expanding(isAlias(source), () => {
+          for (const pair of map.items) {
+            if (!isPair(pair)) continue;
+            const key = keyText(pair.key);
+            if (key in out) continue;
+            out[key] = pair.value === null ? null : toPlain(pair.value, childPath(path, key));
+          }
+        });
       }
       return out;
     }
@@ -137,7 +167,87 @@ export function readPlainTree(text: string): PlainTree {
 
   const contents = first.contents;
   if (contents === null) return { value: undefined, lines, spans, diagnostics };
-  return { value: toPlain(contents, ''), lines, spans, diagnostics };
+  try {
+    return { value: toPlain(contents, ''), lines, spans, diagnostics };
+  } catch (error) {
+    if (!(error instanceof ExcessiveAliasing)) throw error;
+    diagnostics.push({
+      severity: 'error',
+      code: 'YAML_SYNTAX',
+      message:
+        'not valid YAML: the document contains excessive aliasing (anchors expanding to far more than the file holds)',
+      line: 1,
+      fix: 'write the values out instead of repeating them through & anchors and * aliases',
+    });
+    return { value: undefined, lines, spans, diagnostics };
+  }
+}
+
+class ExcessiveAliasing extends Error {}
+
+/** Far more than any policy repeats through aliases: a file past it is an alias bomb. */
+const MAX_EXPANDED = 200_000;
+
+/** go-yaml v2.4's limit (decode.go allowedAliasRatio). */
+function excessiveAliasing(decoded: number, aliased: number): boolean {
+  if (aliased <= 100 || decoded <= 1000) return false;
+  const low = 400_000;
+  const high = 4_000_000;
+  const ratio =
+    decoded <= low ? 0.99 : decoded >= high ? 0.1 : 0.99 - (0.89 * (decoded - low)) / (high - low);
+  return aliased / decoded > ratio;
+}
+
+/**
+ * Characters outside go-yaml's printable set (readerc.go, is_printable): C0 and C1 controls but tab,
+ * line breaks and NEL, DEL, U+FFFE/U+FFFF, and a byte order mark anywhere but at the start.
+ */
+const GO_YAML_REFUSES =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: that is what it looks for
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufffe\uffff]|(?!^)\ufeff/;
+
+/**
+ * What kube-apiserver's readers refuse before any YAML rule applies. A file whose first non-blank
+ * character is `{` goes to its JSON decoder, which has no YAML fallback (apimachinery
+ * util/yaml IsJSONBuffer): trailing commas, comments and single quotes fail there. Everything else
+ * goes to go-yaml, which refuses control characters anywhere, comments included (readerc.go:
+ * "control characters are not allowed").
+ */
+function readerError(text: string): Diagnostic | undefined {
+  const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
+  if (/^\s*\{/.test(text)) {
+    try {
+      JSON.parse(text);
+      return undefined;
+    } catch (error) {
+      // V8 says where as "at position N", or by quoting the text around it.
+      const message = (error as Error).message;
+      const position = /at position (\d+)/.exec(message);
+      const quoted = /^(.*?), (?:\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON/.exec(message);
+      const near = quoted ? text.indexOf(quoted[2]!) : -1;
+      const offset = position ? Number(position[1]) : Math.max(near, 0);
+      const what = (quoted ? quoted[1]! : message).replace(/ in JSON at position \d+.*$/s, '');
+      return {
+        severity: 'error',
+        code: 'YAML_SYNTAX',
+        message: `not valid JSON: ${what} (a file that starts with { is read as JSON only)`,
+        line: lineOf(offset),
+        fix: 'fix the JSON (no trailing commas, comments or single quotes), or write the policy as YAML',
+      };
+    }
+  }
+  const control = GO_YAML_REFUSES.exec(text);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    return {
+      severity: 'error',
+      code: 'YAML_SYNTAX',
+      message: `not valid YAML: control character U+${code}, which kube-apiserver's YAML reader refuses anywhere in the file, comments included`,
+      line: lineOf(control.index),
+      fix: 'remove that character (an editor that shows invisible characters finds it)',
+    };
+  }
+  return undefined;
 }
 
 function resolveAlias(node: unknown, doc: Document.Parsed): unknown {

@@ -1,0 +1,97 @@
+/**
+ * What kube-apiserver's readers refuse before the policy rules apply (pkg/audit/policy/reader.go
+ * decodes with the universal decoder): a file starting with `{` goes to the JSON decoder only
+ * (apimachinery util/yaml IsJSONBuffer, no YAML fallback); anything else to go-yaml, which refuses
+ * control characters anywhere (readerc.go) and excessive aliasing (decode.go allowedAliasRatio).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readPolicySource } from '../../../src/cli/policy-arg.js';
+import { loadPolicy } from '../../../src/policy/load.js';
+import { testCtx } from '../../helpers/ctx.js';
+
+const HEAD = 'apiVersion: audit.k8s.io/v1\nkind: Policy\n';
+const errors = (text: string) => loadPolicy(text, 'p.yaml').diagnostics.filter((d) => d.severity === 'error');
+
+describe('a policy that starts with {', () => {
+  it('is read as JSON: valid JSON loads', () => {
+    expect(
+      errors('{"apiVersion": "audit.k8s.io/v1", "kind": "Policy", "rules": [{"level": "Metadata"}]}'),
+    ).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a trailing comma',
+      '{"apiVersion": "audit.k8s.io/v1",\n "kind": "Policy",\n "rules": [{"level": "Metadata"},]\n}',
+      3,
+    ],
+    [
+      'a comment',
+      '{"apiVersion": "audit.k8s.io/v1",\n # audit everything\n "kind": "Policy", "rules": [{"level": "Metadata"}]}',
+      2,
+    ],
+    ['YAML flow style', '{apiVersion: audit.k8s.io/v1, kind: Policy, rules: [{level: Metadata}]}', 1],
+  ])('with %s is refused, at its line (the YAML parser would have taken it)', (_, text, line) => {
+    const [error] = errors(text);
+    expect(error).toMatchObject({
+      line,
+      message: expect.stringMatching(/^not valid JSON: .*read as JSON only/),
+    });
+  });
+});
+
+describe('characters go-yaml refuses', () => {
+  it.each([
+    ['U+0001', '\u0001'],
+    ['U+0000', '\u0000'],
+    ['U+007F (DEL)', '\u007f'],
+    ['U+0085 is allowed (NEL), U+0086 is not', '\u0086'],
+    ['a byte order mark after the start', '\ufeff'],
+  ])('%s in a comment stops it, with the line', (_, char) => {
+    const [error] = errors(`${HEAD}# owner: platform team ${char}\nrules:\n- level: Metadata\n`);
+    expect(error).toMatchObject({ line: 3, message: expect.stringContaining('control character') });
+  });
+
+  it('tabs, line breaks, accents and a leading byte order mark are fine', () => {
+    expect(errors(`\ufeff${HEAD}# équipe\tplateforme\r\nrules:\n- level: Metadata\n`)).toEqual([]);
+  });
+
+  it('a policy file that is not UTF-8 (a Latin-1 accent in a comment) is refused on reading, with its line', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'policy-'));
+    writeFileSync(
+      path.join(dir, 'latin1.yaml'),
+      Buffer.concat([
+        Buffer.from(`${HEAD}# J`),
+        Buffer.from([0xfc]),
+        Buffer.from('rgen\nrules:\n- level: Metadata\n'),
+      ]),
+    );
+    await expect(readPolicySource('latin1.yaml', testCtx({ cwd: dir }))).rejects.toThrow(
+      /^latin1\.yaml:3: the audit policy is not UTF-8 text/,
+    );
+  });
+});
+
+describe('aliases', () => {
+  it('a few anchors and aliases are fine', () => {
+    const text = `${HEAD}rules:\n- level: None\n  users: &system [system:kube-proxy, system:apiserver]\n- level: Request\n  users: *system\n- level: Metadata\n`;
+    expect(errors(text)).toEqual([]);
+  });
+
+  // Expanded, a million nodes (each level ten times the one before); go-yaml stops long before.
+  it('a "billion laughs" file is refused at once instead of expanded', () => {
+    const levels = ['  a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i <= 5; i++)
+      levels.push(
+        `  a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    const text = `${HEAD}metadata:\n  annotations:\n${levels.join('\n')}\nrules:\n- level: Metadata\n`;
+    const [error] = errors(text);
+    expect(error?.message).toContain('excessive aliasing');
+  });
+});
