@@ -217,12 +217,15 @@ function checkTypeMeta(root: PlainMap, options: LoadOptions, diagnostics: Diagno
 
   const kind = root.kind;
   if (kind === undefined || kind === null || kind === '') {
-    error(
-      'KIND_MISSING',
-      'kind',
-      "Object 'Kind' is missing: kube-apiserver refuses a policy without it",
-      'add `kind: Policy`',
-    );
+    // The decoder fills an empty kind from the type it decodes into (apimachinery json.go
+    // gvkWithDefaults), and reader.go checks only the group and version.
+    diagnostics.push({
+      severity: 'warning',
+      code: 'KIND_MISSING',
+      field: 'kind',
+      message: 'kind is missing; kube-apiserver takes the file as a Policy all the same',
+      fix: 'add `kind: Policy`, so that tools and readers know what the file is',
+    });
   } else if (typeof kind !== 'string') {
     error('WRONG_TYPE', 'kind', `expected a string, found ${describe(kind)}`, 'write `kind: Policy`');
   } else if (kind !== 'Policy') {

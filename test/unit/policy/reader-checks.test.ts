@@ -95,3 +95,10 @@ describe('aliases', () => {
     expect(error?.message).toContain('excessive aliasing');
   });
 });
+
+describe('type meta', () => {
+  it('a missing kind is only a warning: the decoder fills it in (json.go gvkWithDefaults)', () => {
+    const { diagnostics } = loadPolicy('apiVersion: audit.k8s.io/v1\nrules:\n- level: Metadata\n', 'p.yaml');
+    expect(diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'KIND_MISSING' })]);
+  });
+});
