@@ -102,3 +102,26 @@ describe('type meta', () => {
     expect(diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'KIND_MISSING' })]);
   });
 });
+
+// go-yaml v2 resolve.go, not YAML 1.1 to the letter: what a plain scalar in a string field becomes.
+describe('plain scalars as go-yaml reads them', () => {
+  const users = (value: string) =>
+    errors(`${HEAD}rules:\n- level: None\n  users: [${value}]\n- level: Metadata\n`);
+  it.each(['0o17', '0O17', '0X1F', '0B101', '012', '0x_1f', '1_000', '-12', '1e3', '.5', '08'])(
+    '%s is a number (strconv.ParseInt base 0, or the float pattern), which a string field refuses',
+    (value) => {
+      expect(users(value)).toEqual([
+        expect.objectContaining({ code: 'WRONG_TYPE', field: 'rules[0].users[0]' }),
+      ]);
+    },
+  );
+  it.each(['1:20', '.', '0x', '2024-01-02', 'system:anonymous', '"0o17"', "'12'"])(
+    '%s is a string',
+    (value) => {
+      expect(users(value)).toEqual([]);
+    },
+  );
+  it.each(['yes', 'On', 'n'])('%s is a boolean, not a string', (value) => {
+    expect(users(value)).toEqual([expect.objectContaining({ code: 'WRONG_TYPE' })]);
+  });
+});
