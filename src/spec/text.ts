@@ -3,6 +3,7 @@
  * write. Every edit in spec/ goes through these so that unrelated bytes are never touched.
  */
 import { parse } from 'yaml';
+import { goYamlPlain } from '../go-yaml.js';
 
 /** Offset of the first character of the line holding `offset`. */
 export function lineStart(text: string, offset: number): number {
@@ -66,7 +67,8 @@ export function scalarText(value: string | number | boolean): string {
   if (typeof value !== 'string') return String(value);
   // Fast path for names and paths (no parse needed): letters, digits, / . _ -, not a YAML 1.1 word.
   if (/^[A-Za-z_/][\w./-]*$/.test(value) && !YAML11_WORDS.test(value)) return value;
-  if (value !== '' && !/[\n\r\t]/.test(value) && value.trim() === value) {
+  // kops reads with go-yaml v2, whose numbers are not quite YAML 1.1's (0o17 is one): both must agree.
+  if (value !== '' && !/[\n\r\t]/.test(value) && value.trim() === value && goYamlPlain(value) === value) {
     try {
       if (parse(`k: ${value}\n`, { version: '1.1' })?.k === value) return value;
     } catch {

@@ -17,6 +17,10 @@ describe('scalarText', () => {
     ['1.5', '"1.5"'],
     ['a: b', '"a: b"'],
     ['', '""'],
+    // Strings to YAML 1.1, numbers to go-yaml v2, which kops reads with (strconv.ParseInt base 0).
+    ['0o17', '"0o17"'],
+    ['0X1F', '"0X1F"'],
+    ['0B101', '"0B101"'],
   ])('%j is written as %s and reads back the same', (value, text) => {
     expect(scalarText(value)).toBe(text);
     expect(readBack(`k: ${text}\n`)).toBe(value);
