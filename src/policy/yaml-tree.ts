@@ -18,7 +18,7 @@ import { goYamlPlain } from '../go-yaml.js';
  * YAML or JSON text → plain values plus the line of every field path, the way kube-apiserver reads a
  * policy file: YAML 1.1 scalars (go-yaml v2 under sigs.k8s.io/yaml: `yes` is a boolean, timestamps
  * stay strings), duplicate keys allowed with the last one winning (after a strict-decoding warning),
- * `<<` merge keys honoured, only the first document read.
+ * `<<` merge keys honoured where they stand, only the first document read.
  */
 
 export type Plain = string | number | boolean | null | Plain[] | PlainMap;
@@ -113,15 +113,26 @@ export function readPlainTree(text: string): PlainTree {
     if (isMap(resolved)) {
       const out: PlainMap = Object.create(null);
       const seen = new Set<string>();
-      const merged: unknown[] = [];
       for (const pair of resolved.items) {
         if (!isPair(pair)) continue;
         const keyNode = pair.key;
         if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
-          // `<<: *anchor` (or a list of anchors): merged keys never override explicit ones.
+          // `<<: *anchor` (or a list of them), merged where it stands, as go-yaml v2 does
+          // (decode.go mapping and merge): its keys override the ones before it, keys after it
+          // override its keys, and in a list the first map wins.
           const source = resolveAlias(pair.value, first);
-          if (isSeq(source)) merged.push(...source.items);
-          else merged.push(pair.value);
+          const maps = isSeq(source) ? [...source.items].reverse() : [pair.value];
+          for (const item of maps) {
+            const map = resolveAlias(item, first);
+            if (!isMap(map)) continue;
+            expanding(isAlias(item), () => {
+              for (const merged of map.items) {
+                if (!isPair(merged)) continue;
+                const key = keyText(merged.key);
+                out[key] = merged.value === null ? null : toPlain(merged.value, childPath(path, key));
+              }
+            });
+          }
           continue;
         }
         const key = keyText(keyNode);
@@ -139,18 +150,6 @@ export function readPlainTree(text: string): PlainTree {
         seen.add(key);
         if (isRange(keyNode)) lines.set(fieldPath, lineAt(keyNode.range[0]));
         out[key] = pair.value === null ? null : toPlain(pair.value, fieldPath);
-      }
-      for (const source of merged) {
-        const map = resolveAlias(source, first);
-        if (!isMap(map)) continue;
-        expanding(isAlias(source), () => {
-          for (const pair of map.items) {
-            if (!isPair(pair)) continue;
-            const key = keyText(pair.key);
-            if (key in out) continue;
-            out[key] = pair.value === null ? null : toPlain(pair.value, childPath(path, key));
-          }
-        });
       }
       return out;
     }

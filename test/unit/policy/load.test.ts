@@ -394,6 +394,23 @@ describe('loadPolicy: warnings (strict-decoding problems kube-apiserver only log
     expect(result.diagnostics).toEqual([]);
     expect(result.loaded!.policy.rules[1]).toEqual({ level: 'Metadata', users: ['a'] });
   });
+
+  // go-yaml v2 decode.go mapping(): a merge applies where it stands, so it overrides the keys
+  // before it; in a list of merged maps (merge()) the first one wins.
+  it('a merge key overrides the keys before it, and the first of a list of maps wins', () => {
+    const after = `${HEAD}rules:
+- level: Metadata
+  <<: {level: metadata}
+`;
+    expect(loadPolicy(after, 'p.yaml').diagnostics).toEqual([
+      expect.objectContaining({ code: 'LEVEL_UNSUPPORTED', severity: 'error' }),
+    ]);
+    const list = `${HEAD}rules:
+- <<: [{level: None}, {level: Request}]
+  users: [a]
+`;
+    expect(loadPolicy(list, 'p.yaml').loaded!.policy.rules[0]).toEqual({ level: 'None', users: ['a'] });
+  });
 });
 
 describe('loadPolicyOrThrow', () => {
