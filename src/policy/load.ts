@@ -135,6 +135,8 @@ export function decodePolicy(text: string, source: string, options: LoadOptions 
 
   if ('metadata' in root && root.metadata !== null && !isPlainMap(root.metadata)) {
     decoder.wrongType('metadata', 'an object', root.metadata);
+  } else if (isPlainMap(root.metadata)) {
+    decoder.objectMeta(root.metadata);
   }
   const policy: Policy = {
     apiVersion: typeof root.apiVersion === 'string' ? root.apiVersion : '',
@@ -240,6 +242,9 @@ function checkTypeMeta(root: PlainMap, options: LoadOptions, diagnostics: Diagno
   }
 }
 
+/** Go's time.RFC3339 layout as time.Parse accepts it (fractional seconds allowed). */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
 /** Typed decoding of plain values into the Policy model, one diagnostic per mismatch. */
 class Decoder {
   readonly failedFields: string[] = [];
@@ -306,6 +311,38 @@ class Decoder {
       if (s !== undefined) out.push(s);
     });
     return out;
+  }
+
+  /**
+   * The policy's metadata is a Kubernetes ObjectMeta, decoded with the same strictness as the rest:
+   * a wrong type is an error (a label `version: 1` is a number where a string goes), a timestamp
+   * must be RFC 3339 (metav1.Time). Unknown fields are dropped like any other.
+   */
+  objectMeta(meta: PlainMap): void {
+    const at = (key: string) => `metadata.${key}`;
+    for (const key of ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion']) {
+      this.string(meta[key], at(key));
+    }
+    for (const key of ['generation', 'deletionGracePeriodSeconds']) {
+      const value = meta[key];
+      if (value !== undefined && value !== null && !Number.isInteger(value)) {
+        this.wrongType(at(key), 'a whole number', value);
+      }
+    }
+    for (const key of ['labels', 'annotations']) {
+      const value = meta[key];
+      if (value === undefined || value === null) continue;
+      if (!isPlainMap(value)) this.wrongType(at(key), 'a map of strings', value);
+      else for (const [name, text] of Object.entries(value)) this.string(text, `${at(key)}.${name}`);
+    }
+    this.stringList(meta.finalizers, at('finalizers'));
+    for (const key of ['creationTimestamp', 'deletionTimestamp']) {
+      const value = meta[key];
+      if (value === undefined || value === null) continue;
+      if (typeof value !== 'string' || !RFC3339.test(value)) {
+        this.wrongType(at(key), 'an RFC 3339 time such as "2024-05-01T12:00:00Z"', value);
+      }
+    }
   }
 
   /** null decodes to "" (Go leaves the zero value). */

@@ -97,6 +97,25 @@ describe('aliases', () => {
 });
 
 describe('type meta', () => {
+  // v1.Policy embeds metav1.ObjectMeta: a wrong type there fails decoding like anywhere else.
+  it.each([
+    ['name: 5', 'metadata.name'],
+    ['labels: {version: 1}', 'metadata.labels.version'],
+    ['labels: [a]', 'metadata.labels'],
+    ['creationTimestamp: 2024-01-02', 'metadata.creationTimestamp'],
+    ['generation: "2"', 'metadata.generation'],
+  ])('metadata %s is refused', (meta, field) => {
+    expect(errors(`${HEAD}metadata: {${meta}}\nrules:\n- level: Metadata\n`)).toEqual([
+      expect.objectContaining({ code: 'WRONG_TYPE', field }),
+    ]);
+  });
+
+  it('ordinary metadata loads', () => {
+    const meta =
+      'name: audit, labels: {team: platform}, creationTimestamp: "2024-01-02T03:04:05Z", annotations: ~';
+    expect(errors(`${HEAD}metadata: {${meta}}\nrules:\n- level: Metadata\n`)).toEqual([]);
+  });
+
   it('a missing kind is only a warning: the decoder fills it in (json.go gvkWithDefaults)', () => {
     const { diagnostics } = loadPolicy('apiVersion: audit.k8s.io/v1\nrules:\n- level: Metadata\n', 'p.yaml');
     expect(diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'KIND_MISSING' })]);
