@@ -31,6 +31,19 @@ function atLeast(v: KopsVersion, major: number, minor: number, patch = 0): boole
   return v.patch >= patch;
 }
 
+/**
+ * Roles were renamed in commit d39ba74bd7, first in v1.26.0-alpha.2: 1.26.0-alpha.1 still says
+ * Master (the rolling update's role flag follows the same bound, src/kops/rolling-update.ts).
+ */
+function hasControlPlaneRole(v: KopsVersion): boolean {
+  if (!atLeast(v, 1, 26)) return false;
+  if (v.major !== 1 || v.minor !== 26 || v.patch !== 0) return true;
+  const prerelease = /^v?\d+\.\d+\.\d+-([0-9A-Za-z.-]+)/.exec(v.text)?.[1];
+  if (prerelease === undefined) return true;
+  const [stage, number] = prerelease.split('.');
+  return !(stage === 'alpha' && Number(number ?? 0) < 2);
+}
+
 /** Where kube-apiserver can read an audit policy (and the webhook config beside it). */
 export interface MountRule {
   /** Which kops releases (and node images) this describes. */
@@ -203,8 +216,7 @@ export function kopsRules(
     ...layoutFields,
     version,
     label: `kops ${v.major}.${v.minor}.${v.patch}`,
-    // Roles renamed in 1.26 (commit d39ba74bd7, v1.26.0-alpha.2).
-    controlPlaneRoles: atLeast(v, 1, 26) ? ['ControlPlane'] : ['Master'],
+    controlPlaneRoles: hasControlPlaneRole(v) ? ['ControlPlane'] : ['Master'],
     fileAssetMode: atLeast(v, 1, 24),
     mountRules,
     validatesWebhookDirectory: atLeast(v, 1, 26, 6),

@@ -1,5 +1,7 @@
 /** kops-version rules (shared/research/kops.md §2 roles, §3 mounts, FileAssetSpec.mode). */
 import { describe, expect, it } from 'vitest';
+import { apiserverRoles as rollingUpdateRoles } from '../../../src/kops/rolling-update.js';
+import { parseSemver } from '../../../src/kops/version.js';
 import {
   apiServerRoles,
   DEFAULT_POLICY_PATH,
@@ -29,6 +31,11 @@ describe('control-plane roles of fileAssets (never converted between Master and 
   it.each([
     ['1.20.0', ['Master']],
     ['1.25.9', ['Master']],
+    // The rename is commit d39ba74bd7, first in v1.26.0-alpha.2 (kops.md §2); the rolling update's
+    // role flag changes at the same version, so the two always agree.
+    ['1.26.0-alpha.1', ['Master']],
+    ['1.26.0-alpha.2', ['ControlPlane']],
+    ['1.26.0-beta.1', ['ControlPlane']],
     ['1.26.0', ['ControlPlane']],
     ['1.30.1', ['ControlPlane']],
   ])('kops %s uses %j', (version, roles) => {
@@ -80,5 +87,24 @@ describe('directories kube-apiserver mounts, by kops version', () => {
     expect(webhookPathFor(DEFAULT_POLICY_PATH)).toBe(
       '/srv/kubernetes/kube-apiserver/audit/webhook-config.yaml',
     );
+  });
+});
+
+describe('the file asset roles and the rolling update agree on every version', () => {
+  // A policy shipped to ControlPlane while the roll selects `master` (or the reverse) leaves the
+  // rolled nodes without it: kube-apiserver would not start there.
+  it.each([
+    '1.21.0',
+    '1.25.4',
+    '1.26.0-alpha.1',
+    '1.26.0-alpha.2',
+    '1.26.0-beta.2',
+    '1.26.2',
+    '1.28.4',
+    '1.37.0-alpha.2+v1.37.0-alpha.1-280-g268927e264',
+  ])('kops %s', (version) => {
+    const assetRoles = rules(version).controlPlaneRoles;
+    const rollRoles = rollingUpdateRoles(parseSemver(version)!, []);
+    expect(rollRoles).toEqual([assetRoles[0] === 'ControlPlane' ? 'control-plane' : 'master']);
   });
 });
