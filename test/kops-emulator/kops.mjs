@@ -737,8 +737,10 @@ function finish(code, signal) {
   process.stdout.write('', () => process.exit(code));
 }
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => finish(128 + (signal === 'SIGINT' ? 2 : 15), signal));
+// kops handles none of these, so Go's runtime dies of each (SIGHUP too: a closed terminal).
+const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+for (const [signal, number] of Object.entries(SIGNAL_NUMBERS)) {
+  process.on(signal, () => finish(128 + number, signal));
 }
 
 let version;
