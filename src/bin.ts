@@ -1,6 +1,7 @@
 import { isatty } from 'node:tty';
 import type { Ctx, TextSink } from './cli/io.js';
 import { main } from './cli/main.js';
+import { STOP_SIGNALS } from './errors.js';
 
 // The only module that touches `process`: it builds the real context and hands the exit code back.
 // Built as dist/cli.cjs, which the `kops-audit` launcher (src/launch/kops-audit.ts) loads.
@@ -50,8 +51,13 @@ const ctx: Ctx = {
   onInterrupt(handler) {
     // While a handler is registered, Ctrl-C is the command's to handle (e.g. forward it to kops and
     // wait); otherwise Node's default applies and the process ends at once.
-    process.on('SIGINT', handler);
-    return () => void process.off('SIGINT', handler);
+    // SIGTERM (a cancelled CI job) and SIGHUP (a dropped ssh session) too: stopping at once would
+    // leave a temporary spec behind (it can hold the webhook's credentials) and no word on the state.
+    const listeners = STOP_SIGNALS.map((signal) => [signal, () => handler(signal)] as const);
+    for (const [signal, listener] of listeners) process.on(signal, listener);
+    return () => {
+      for (const [signal, listener] of listeners) process.off(signal, listener);
+    };
   },
 };
 

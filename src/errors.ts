@@ -12,6 +12,10 @@ export const ExitCode = {
   CHANGES: 2,
   /** Interrupted by Ctrl-C (128 + SIGINT). */
   INTERRUPTED: 130,
+  /** Stopped by SIGHUP (a closed terminal or ssh session): 128 + 1. */
+  HANGUP: 129,
+  /** Stopped by SIGTERM (a cancelled CI job): 128 + 15. */
+  TERMINATED: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -61,7 +65,13 @@ export class ConflictError extends KopsAuditError {}
 /** kops failed; the message quotes kops' own error line. */
 export class KopsError extends KopsAuditError {}
 
-/** The user pressed Ctrl-C or declined. */
+/** The signals kops-audit stops on with a report, rather than at once, and their exit codes. */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+export const STOP_SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+export const exitCodeOfSignal = (signal: StopSignal): number =>
+  signal === 'SIGTERM' ? ExitCode.TERMINATED : signal === 'SIGHUP' ? ExitCode.HANGUP : ExitCode.INTERRUPTED;
+
+/** The user pressed Ctrl-C or declined, or the process was told to stop (SIGTERM, SIGHUP). */
 export class InterruptedError extends KopsAuditError {
   constructor(message = 'Interrupted.', options: KopsAuditErrorOptions = {}) {
     super(message, { exitCode: ExitCode.INTERRUPTED, ...options });

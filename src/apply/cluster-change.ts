@@ -131,7 +131,7 @@ export async function runClusterChange(
   const ticker = new QuietStepTicker(ctx.io.stderr, () => ctx.now());
   const progress = ticker.tracked;
   const client = kopsClientFor(options, ctx, deps, progress);
-  const stopForwarding = ctx.onInterrupt?.(() => client.interrupt());
+  const stopForwarding = ctx.onInterrupt?.((signal) => client.interrupt(signal));
   try {
     return await changeCluster(plan, options, ctx, deps, client, human, ticker);
   } finally {
@@ -360,7 +360,11 @@ function stepFailure(
     : '';
   const hint = `Resume: \`${c.resume}\` (it skips what is done).${undo}`;
   if (error instanceof InterruptedError) {
-    return new InterruptedError(`${where} was interrupted. ${state}${saved}`, { hint, cause: error });
+    return new InterruptedError(`${where} was interrupted. ${state}${saved}`, {
+      hint,
+      cause: error,
+      exitCode: error.exitCode,
+    });
   }
   if (error instanceof ConflictError)
     return new ConflictError(`${cause}${saved}`, { hint: error.hint, cause: error });

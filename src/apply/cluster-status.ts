@@ -13,7 +13,7 @@ export async function runClusterStatus(
   deps: ClusterModeDeps = {},
 ): Promise<number> {
   const client = kopsClientFor(options, ctx, deps, ctx.io.stderr);
-  const stop = ctx.onInterrupt?.(() => client.interrupt());
+  const stop = ctx.onInterrupt?.((signal) => client.interrupt(signal));
   try {
     const version = await client.version();
     const { text } = await liveSpecText(client, options.cluster);

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { StopSignal } from '../errors.js';
 
 /** A place to write text: process.stdout in production, a buffer in tests. */
 export interface TextSink {
@@ -23,10 +24,10 @@ export interface Ctx {
   /** Milliseconds since the epoch; injected so tests are repeatable. */
   now(): number;
   /**
-   * Take over Ctrl-C until the returned function is called (e.g. to forward it to kops and wait for
-   * it). Absent in tests that do not need it.
+   * Take over Ctrl-C, SIGTERM and SIGHUP until the returned function is called (e.g. to forward the
+   * signal to kops, wait for it and report where things stand). Absent in tests that do not need it.
    */
-  onInterrupt?: (handler: () => void) => () => void;
+  onInterrupt?: (handler: (signal?: StopSignal) => void) => () => void;
 }
 
 /** Colour only on a TTY and never with NO_COLOR (https://no-color.org); FORCE_COLOR forces it. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Ctx, TextSink } from '../cli/io.js';
-import { InterruptedError, KopsError } from '../errors.js';
+import { exitCodeOfSignal, InterruptedError, KopsError, type StopSignal } from '../errors.js';
 import type { Runner, RunningProcess, RunResult } from './runner.js';
 import { isAtLeast, type KopsVersion, parseKopsVersionOutput } from './version.js';
 
@@ -78,10 +78,20 @@ export class KopsClient {
     return [this.kopsPath, ...this.stateArgs(), ...args].map(shellQuote).join(' ');
   }
 
-  /** Forward Ctrl-C to the kops that is running (if any); every later call fails as interrupted. */
-  interrupt(): void {
+  /**
+   * Forward Ctrl-C (or the SIGTERM/SIGHUP kops-audit got) to the kops that is running, if any;
+   * every later call fails as interrupted, with that signal's exit code.
+   */
+  interrupt(signal: StopSignal = 'SIGINT'): void {
     this.interrupted = true;
-    this.current?.interrupt();
+    this.stopSignal ??= signal;
+    this.current?.interrupt(signal);
+  }
+
+  private stopSignal: StopSignal | undefined;
+
+  private interruptedError(message: string): InterruptedError {
+    return new InterruptedError(message, { exitCode: exitCodeOfSignal(this.stopSignal ?? 'SIGINT') });
   }
 
   get wasInterrupted(): boolean {
@@ -178,7 +188,7 @@ export class KopsClient {
     how: { stream: boolean; display?: readonly string[] },
   ): Promise<RunResult> {
     const shown = this.commandLine(how.display ?? args);
-    if (this.interrupted) throw new InterruptedError(`Interrupted before \`${shown}\`.`);
+    if (this.interrupted) throw this.interruptedError(`Interrupted before \`${shown}\`.`);
     const sink = this.options.output;
     const forward = (chunk: string) => {
       // kops' klog chatter is kept; only the emulator-independent shape matters to the user.
@@ -197,7 +207,7 @@ export class KopsClient {
     }
     if (this.interrupted || result.signal === 'SIGINT') {
       this.interrupted = true;
-      throw new InterruptedError(`Interrupted: \`${shown}\` was stopped.`);
+      throw this.interruptedError(`Interrupted: \`${shown}\` was stopped.`);
     }
     if (result.notFound) {
       throw new KopsError(`kops was not found: \`${this.kopsPath}\` is not an executable on PATH.`, {

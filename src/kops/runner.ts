@@ -1,3 +1,4 @@
+import type { StopSignal } from '../errors.js';
 import { importExeca } from '../import-package.js';
 
 /** How kops-audit starts a process. Injected so tests can run the client without spawning anything. */
@@ -26,8 +27,8 @@ export interface RunResult {
 
 export interface RunningProcess {
   result: Promise<RunResult>;
-  /** Send SIGINT, as Ctrl-C in a terminal would. */
-  interrupt(): void;
+  /** Pass on a stop signal: SIGINT, as Ctrl-C in a terminal would, or the SIGTERM/SIGHUP we got. */
+  interrupt(signal?: StopSignal): void;
 }
 
 export interface Runner {
@@ -39,7 +40,7 @@ export function execaRunner(): Runner {
   return {
     start(file, args, options) {
       let child: { kill(signal: NodeJS.Signals): boolean } | undefined;
-      let pendingInterrupt = false;
+      let pendingInterrupt: StopSignal | undefined;
       const result = (async (): Promise<RunResult> => {
         const { execa } = await importExeca();
         const env: Record<string, string> = {};
@@ -53,7 +54,7 @@ export function execaRunner(): Runner {
           ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
         });
         child = subprocess;
-        if (pendingInterrupt) subprocess.kill('SIGINT');
+        if (pendingInterrupt) subprocess.kill(pendingInterrupt);
         subprocess.stdout?.setEncoding('utf8').on('data', (c: string) => options.onStdout?.(c));
         subprocess.stderr?.setEncoding('utf8').on('data', (c: string) => options.onStderr?.(c));
         const r = await subprocess;
@@ -72,9 +73,9 @@ export function execaRunner(): Runner {
       })();
       return {
         result,
-        interrupt() {
-          if (child) child.kill('SIGINT');
-          else pendingInterrupt = true;
+        interrupt(signal: StopSignal = 'SIGINT') {
+          if (child) child.kill(signal);
+          else pendingInterrupt = signal;
         },
       };
     },

@@ -1,6 +1,9 @@
 // Cluster mode when things go wrong (kops failures, concurrent edits, Ctrl-C), disable and status,
 // and one run at a real terminal. The kops emulator is `kops` on PATH (test/kops-emulator/README.md).
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { ENABLE, NAME, waitFor, world } from '../helpers/cluster-world.js';
@@ -82,6 +85,44 @@ describe('failures and resume', () => {
     expect(w.invocations().at(-1)).toMatchObject({ command: 'update', signal: 'SIGINT' });
     expect(w.audited()).toBe(true);
   });
+
+  // A cancelled CI job gets SIGTERM, a dropped ssh session SIGHUP: both used to end the process at
+  // once, leaving the temporary spec (with the webhook's token) on disk and no word on the state.
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)(
+    '%s while kops replaces the spec: forwarded, reported, temporary spec removed, exit %i',
+    async (signal, exitCode) => {
+      const w = world();
+      const tmp = mkdtempSync(path.join(tmpdir(), 'signal-tmp-'));
+      const webhook = [
+        '--backend',
+        'log,webhook',
+        '--webhook-config',
+        path.join(REPO_ROOT, 'examples/webhook.kubeconfig'),
+      ];
+      const child = spawn(
+        process.execPath,
+        [CLI, ...ENABLE, ...webhook, '--yes', '--backup-dir', w.backups],
+        {
+          env: {
+            ...process.env,
+            ...w.env({ KOPS_EMULATOR_HANG: 'replace' }),
+            TMPDIR: tmp,
+          } as NodeJS.ProcessEnv,
+        },
+      );
+      const stderr = await waitFor(child, 'KOPS_EMULATOR_HANG');
+      child.kill(signal);
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(code).toBe(exitCode);
+      expect(stderr.text).toContain('Error: Step 3 of 5 (Replace the cluster spec) was interrupted.');
+      expect(stderr.text).toContain('Hint: Resume: `kops-audit enable');
+      expect(w.invocations().at(-1)).toMatchObject({ command: 'replace', signal });
+      expect(readdirSync(tmp)).toEqual([]);
+    },
+  );
 });
 
 describe('disable and status <cluster>', () => {
