@@ -66,6 +66,13 @@ interface Step {
   seconds?: number;
 }
 
+/** metadata.generation of a Cluster document, which kops bumps on each change of the spec. */
+function generationOf(clusterText: string): number | undefined {
+  const generation = (parseAllDocuments(clusterText)[0]?.toJS() as { metadata?: { generation?: unknown } })
+    ?.metadata?.generation;
+  return typeof generation === 'number' ? generation : undefined;
+}
+
 function sameObjects(a: string, b: string): boolean {
   const parse = (t: string) => JSON.stringify(parseAllDocuments(t).map((d) => d.toJS()));
   return a === b || parse(a) === parse(b);
@@ -243,6 +250,7 @@ async function changeCluster(
   let backup: string | undefined;
   const resume = options.resumeCommand ?? defaultResume(options, plan.action);
   const startedAll = ctx.now();
+  let verifiedGeneration: number | undefined;
   for (const [index, step] of steps.entries()) {
     const started = ctx.now();
     progress.write(`\n==> [${index + 1}/${steps.length}] ${step.title}\n`);
@@ -256,6 +264,7 @@ async function changeCluster(
           break;
         case 'verify': {
           const now = await client.getCluster(cluster);
+          verifiedGeneration = generationOf(now);
           if (!sameObjects(now, clusterText)) {
             throw new ConflictError(
               `The spec of ${cluster} changed in the state store after kops-audit read it (someone ran kops edit, replace or another kops-audit). Nothing was replaced.`,
@@ -264,9 +273,24 @@ async function changeCluster(
           }
           break;
         }
-        case 'replace':
+        case 'replace': {
           await client.replace(after);
+          // kops replace has no compare-and-swap: a change landing between the check above and
+          // the replace is overwritten, or overwrites ours. kops bumps metadata.generation on each
+          // change of the spec, so read it back, and stop before the cloud is touched unless the
+          // store moved by exactly one generation, ours.
+          const generation = generationOf(await client.getCluster(cluster));
+          const expected = (verifiedGeneration ?? 0) + 1;
+          if (generation !== undefined && generation !== expected) {
+            throw new ConflictError(
+              `Another change to ${cluster} reached the state store while kops-audit replaced its spec (generation ${generation ?? '?'}, expected ${expected}): it may have been overwritten by kops-audit's, or overwritten it. Nothing was applied to the cloud.`,
+              {
+                hint: `Find out who else changed the cluster and check its spec (\`${client.commandLine(getClusterArgs(cluster))}\`); then run \`${resume}\` again.`,
+              },
+            );
+          }
           break;
+        }
         case 'update':
           await client.update(cluster);
           break;

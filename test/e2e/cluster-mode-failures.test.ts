@@ -63,6 +63,20 @@ describe('failures and resume', () => {
     expect(w.audited()).toBe(false);
   });
 
+  // kops replace cannot refuse to overwrite a newer spec, so an edit landing right after the re-read
+  // is lost; reading the generation back catches it before anything reaches the cloud.
+  it('a spec changed between the re-read and the replace: stop before update, say so', async () => {
+    const w = world();
+    const result = await w.cli([...ENABLE, '--yes'], { KOPS_EMULATOR_CONCURRENT_EDIT: '2' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `Error: Another change to ${NAME} reached the state store while kops-audit replaced its spec (generation 2, expected 1)`,
+    );
+    expect(result.stderr).toContain('Nothing was applied to the cloud.');
+    expect(w.commands()).toContain('replace');
+    expect(w.commands()).not.toContain('update --yes');
+  });
+
   it('a kops error before any step quotes kops: cluster not found', async () => {
     const w = world();
     const result = await w.cli(['enable', 'missing.example.com', '--policy', 'basic', '--yes']);
@@ -136,7 +150,7 @@ describe('disable and status <cluster>', () => {
     const disabled = await w.cli(['disable', NAME, '--yes']);
     expect(disabled.code).toBe(0);
     expect(w.audited()).toBe(false);
-    expect(w.commands().slice(-4)).toEqual(['get', 'replace', 'update --yes', 'rolling-update --yes']);
+    expect(w.commands().slice(-4)).toEqual(['replace', 'get', 'update --yes', 'rolling-update --yes']);
     expect((await runCli(['status', NAME], { env: w.env() })).code).toBe(1);
     // --kops and --state instead of PATH and KOPS_STATE_STORE; both reach kops as given.
     const explicit = await runCli(

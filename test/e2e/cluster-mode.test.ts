@@ -53,6 +53,8 @@ describe('enable <cluster> in a pipeline (no terminal)', () => {
       'get',
       'get',
       'replace',
+      // Read back: the state store must have moved by exactly our generation.
+      'get',
       'update --yes',
       'rolling-update --yes',
     ]);
@@ -74,7 +76,7 @@ describe('enable <cluster> in a pipeline (no terminal)', () => {
     const again = await w.cli([...ENABLE, '--yes']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Nothing to do');
-    expect(w.commands().slice(6)).toEqual(['version', 'get', 'update', 'rolling-update']);
+    expect(w.commands().slice(7)).toEqual(['version', 'get', 'update', 'rolling-update']);
   });
 
   it('--output json prints one JSON object on stdout; kops output and progress go to stderr', async () => {

@@ -48,6 +48,8 @@ describe('enable <cluster> (in-process)', () => {
       'get all',
       'get cluster',
       'replace -f',
+      // Read back: the store must have moved by exactly our generation.
+      'get cluster',
       'update cluster',
       'rolling-update cluster',
     ]);
@@ -75,7 +77,7 @@ describe('enable <cluster> (in-process)', () => {
     expect(
       world
         .invocations()
-        .slice(6)
+        .slice(7)
         .map((i) => i.argv.slice(0, 2).join(' ')),
     ).toEqual(['version', 'get all', 'update cluster', 'rolling-update cluster']);
   });
@@ -117,7 +119,7 @@ describe('enable <cluster> (in-process)', () => {
     // The first run stopped at update; the second finds the spec in place: no backup, no replace.
     const resumed = world
       .invocations()
-      .slice(5)
+      .slice(6)
       .map((i) => i.argv.slice(0, 3).join(' '));
     expect(resumed).toEqual([
       'version',
