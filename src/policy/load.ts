@@ -139,8 +139,8 @@ export function decodePolicy(text: string, source: string, options: LoadOptions 
     decoder.objectMeta(root.metadata);
   }
   const policy: Policy = {
-    apiVersion: typeof root.apiVersion === 'string' ? root.apiVersion : '',
-    kind: typeof root.kind === 'string' ? root.kind : '',
+    apiVersion: stringOr(typeMeta(root, 'apiVersion')),
+    kind: stringOr(typeMeta(root, 'kind')),
     rules: [],
   };
   const omitStages = decoder.stringList(root.omitStages, 'omitStages');
@@ -172,10 +172,25 @@ export function decodePolicy(text: string, source: string, options: LoadOptions 
   return { policy, map, diagnostics: withLines(diagnostics, lineOf) };
 }
 
+/**
+ * apiVersion or kind as kube-apiserver finds them: its decoder reads them with encoding/json, which
+ * matches keys without regard to case (`Kind:` counts; the last matching key wins), although the
+ * policy itself is then decoded case-sensitively (`Kind` is also an unknown field, with a warning).
+ */
+function typeMeta(root: PlainMap, field: 'apiVersion' | 'kind'): Plain | undefined {
+  let value: Plain | undefined;
+  for (const key of Object.keys(root)) {
+    if (key.toLowerCase() === field.toLowerCase()) value = root[key];
+  }
+  return value;
+}
+
+const stringOr = (value: Plain | undefined): string => (typeof value === 'string' ? value : '');
+
 function checkTypeMeta(root: PlainMap, options: LoadOptions, diagnostics: Diagnostic[]): void {
   const error = (code: string, field: string, message: string, fix: string) =>
     diagnostics.push({ severity: 'error', code, field, message, fix });
-  const apiVersion = root.apiVersion;
+  const apiVersion = typeMeta(root, 'apiVersion');
   const version = versionRules(options.kubernetesVersion);
   if (apiVersion === undefined || apiVersion === null || apiVersion === '') {
     error(
@@ -217,7 +232,7 @@ function checkTypeMeta(root: PlainMap, options: LoadOptions, diagnostics: Diagno
     );
   }
 
-  const kind = root.kind;
+  const kind = typeMeta(root, 'kind');
   if (kind === undefined || kind === null || kind === '') {
     // The decoder fills an empty kind from the type it decodes into (apimachinery json.go
     // gvkWithDefaults), and reader.go checks only the group and version.

@@ -144,3 +144,17 @@ describe('plain scalars as go-yaml reads them', () => {
     expect(users(value)).toEqual([expect.objectContaining({ code: 'WRONG_TYPE' })]);
   });
 });
+
+describe('apiVersion and kind in another case', () => {
+  // reader.go's decoder reads them with encoding/json, which matches keys case-insensitively; the
+  // strict decode then fails on the unknown field and the lenient one loads the policy.
+  it('APIVersion: and Kind: are found (with unknown-field warnings), as kube-apiserver finds them', () => {
+    const { diagnostics, loaded } = loadPolicy(
+      'APIVersion: audit.k8s.io/v1\nKind: Policy\nrules:\n- level: Metadata\n',
+      'p.yaml',
+    );
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(diagnostics.map((d) => d.code)).toEqual(['UNKNOWN_FIELD', 'UNKNOWN_FIELD']);
+    expect(loaded?.policy.apiVersion).toBe('audit.k8s.io/v1');
+  });
+});
