@@ -75,6 +75,43 @@ describe('kops-audit render', () => {
 });
 
 describe('kops-audit explain', () => {
+  it('answers for the request kube-apiserver will see, and says what it changed', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'explain-'));
+    const policy = path.join(dir, 'p.yaml');
+    writeFileSync(
+      policy,
+      'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n  namespaces: [""]\n',
+    );
+    const ns = [
+      'explain',
+      '--policy',
+      policy,
+      '--user',
+      'alice',
+      '--verb',
+      'delete',
+      '--resource',
+      'namespaces',
+    ];
+    const deleted = await runCli([...ns, '--name', 'foo']);
+    expect(deleted.code).toBe(0);
+    expect(deleted.stderr).toContain('Note: a request on the Namespace object "foo" has namespace "foo"');
+    expect(deleted.stdout).toMatch(/^Level: +None/m);
+    const upper = await runCli([
+      'explain',
+      '--policy',
+      policy,
+      '--user',
+      'alice',
+      '--verb',
+      'GET',
+      '--path',
+      '/healthz',
+    ]);
+    expect(upper.code).toBe(1);
+    expect(upper.stderr).toMatch(/^Error: Verb "GET" never reaches a policy: .*use "get"\.\n/);
+  });
+
   it('one request: level, rule with its source, later rules that also match', async () => {
     const result = await runCli([
       'explain',

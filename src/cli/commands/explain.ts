@@ -2,6 +2,7 @@ import { ExitCode, KopsAuditError, UsageError } from '../../errors.js';
 import { readAuditLog } from '../../logs/read-audit-log.js';
 import { compilePolicy, type PolicyEvaluator } from '../../policy/evaluate.js';
 import { requestFromEvent } from '../../policy/event-request.js';
+import { shapeRequest } from '../../policy/request-shape.js';
 import type { Evaluation, RequestAttributes } from '../../policy/types.js';
 import type { Ctx } from '../io.js';
 import { forEachLineBytes, openInput } from '../json-lines.js';
@@ -11,7 +12,7 @@ import { describeRequest, formatExplanation } from '../views/explain.js';
 
 /** What to explain: one request from flags, a file of request lines, or a file of audit events. */
 export type ExplainInput =
-  | { kind: 'request'; request: RequestAttributes }
+  | { kind: 'request'; request: RequestAttributes; notes?: string[] }
   | { kind: 'requests'; file: string }
   | { kind: 'events'; file: string };
 
@@ -112,7 +113,7 @@ export function parseExplainFlags(flags: ExplainFlags): ExplainOptions {
     return {
       policy: flags.policy,
       output,
-      input: { kind: 'request', request: { ...base, resourceRequest: false, path: flags.path } },
+      input: asKubeApiserverSees({ ...base, resourceRequest: false, path: flags.path }),
     };
   }
   if (flags.resource === undefined) {
@@ -139,20 +140,26 @@ export function parseExplainFlags(flags: ExplainFlags): ExplainOptions {
   return {
     policy: flags.policy,
     output,
-    input: {
-      kind: 'request',
-      request: {
-        ...base,
-        resourceRequest: true,
-        namespace: flags.namespace ?? '',
-        apiGroup: flags.apiGroup ?? '',
-        resource,
-        subresource,
-        name: flags.name ?? '',
-      },
-    },
+    input: asKubeApiserverSees({
+      ...base,
+      resourceRequest: true,
+      namespace: flags.namespace ?? '',
+      apiGroup: flags.apiGroup ?? '',
+      resource,
+      subresource,
+      name: flags.name ?? '',
+    }),
   };
 }
+
+/** The request of the flags as kube-apiserver will see it (policy/request-shape.ts), or a usage error. */
+function asKubeApiserverSees(request: RequestAttributes): Extract<ExplainInput, { kind: 'request' }> {
+  const shaped = shapeRequest(request);
+  if ('error' in shaped) throw new UsageError(`${capitalize(shaped.error)}.`, { hint: HELP });
+  return { kind: 'request', request: shaped.request, notes: shaped.notes };
+}
+
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -165,6 +172,8 @@ export async function runExplain(options: ExplainOptions, ctx: Ctx): Promise<num
   const input = options.input;
 
   if (input.kind === 'request') {
+    const notes = input.notes ?? [];
+    if (options.output !== 'json') for (const note of notes) ctx.io.stderr.write(`Note: ${note}.\n`);
     const evaluation = evaluator.evaluate(input.request);
     const alsoMatching = evaluator.matchingRules(input.request).filter((i) => i !== evaluation.rule);
     if (options.output === 'json') {
@@ -172,6 +181,7 @@ export async function runExplain(options: ExplainOptions, ctx: Ctx): Promise<num
         toJsonLine({
           policy: loaded.map.source,
           request: input.request,
+          notes,
           ...evaluationObject(evaluation),
           line: evaluation.rule === null ? null : (loaded.map.ruleLines[evaluation.rule] ?? null),
           alsoMatching: alsoMatching.map((i) => ({
@@ -312,14 +322,18 @@ export function requestFromLine(value: unknown): RequestAttributes | string {
   if (!resourceRequest && v.resource === undefined && v.path === undefined)
     return 'give "resource" or "path"';
   const base = { user: (v.user as string) ?? '', groups: (v.groups as string[]) ?? [], verb: v.verb };
-  if (!resourceRequest) return { ...base, resourceRequest: false, path: (v.path as string) ?? '' };
-  return {
-    ...base,
-    resourceRequest: true,
-    namespace: (v.namespace as string) ?? '',
-    apiGroup: (v.apiGroup as string) ?? '',
-    resource: (v.resource as string) ?? '',
-    subresource: (v.subresource as string) ?? '',
-    name: (v.name as string) ?? '',
-  };
+  const request: RequestAttributes = resourceRequest
+    ? {
+        ...base,
+        resourceRequest: true,
+        namespace: (v.namespace as string) ?? '',
+        apiGroup: (v.apiGroup as string) ?? '',
+        resource: (v.resource as string) ?? '',
+        subresource: (v.subresource as string) ?? '',
+        name: (v.name as string) ?? '',
+      }
+    : { ...base, resourceRequest: false, path: (v.path as string) ?? '' };
+  // As kube-apiserver will see it; the output line shows the namespace and name it evaluates.
+  const shaped = shapeRequest(request);
+  return 'error' in shaped ? shaped.error : shaped.request;
 }
