@@ -21,7 +21,7 @@ import {
 } from './compat.js';
 import { type ParsedSpec, parseSpec } from './document.js';
 import { Literal, SpecEditor, type YamlEntries } from './edit.js';
-import { AUDIT_FIELDS, type AuditField } from './fields.js';
+import { AUDIT_FIELDS, type AuditField, isInt32 } from './fields.js';
 import {
   type AuditSetup,
   type FileAssetView,
@@ -130,7 +130,7 @@ function refuseBadValues(parsed: ParsedSpec, setup: AuditSetup): void {
     const ok =
       value === null ||
       (type === 'int32'
-        ? Number.isInteger(value)
+        ? isInt32(value)
         : type === 'bool'
           ? typeof value === 'boolean'
           : type === 'quantity'
@@ -138,7 +138,7 @@ function refuseBadValues(parsed: ParsedSpec, setup: AuditSetup): void {
             : typeof value === 'string');
     if (!ok) {
       const want = {
-        int32: 'a whole number',
+        int32: 'a whole number (int32)',
         bool: 'true or false',
         quantity: 'a number',
         string: 'a string',

@@ -27,6 +27,11 @@ export const AUDIT_FIELDS = {
 } as const satisfies Record<string, AuditFieldType>;
 
 export type AuditField = keyof typeof AUDIT_FIELDS;
+
+/** What kops can decode into an int32 field: a whole number in its range (Go's encoding/json refuses the rest). */
+export function isInt32(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= -(2 ** 31) && (value as number) < 2 ** 31;
+}
 export const AUDIT_FIELD_NAMES = Object.keys(AUDIT_FIELDS) as AuditField[];
 
 export function isAuditField(key: string): key is AuditField {

@@ -7,6 +7,7 @@ import path from 'node:path/posix';
 import { loadPolicy } from '../policy/load.js';
 import { apiServerLayouts, apiServerRoles, type KopsVersion, kopsRules, unmountedReason } from './compat.js';
 import type { ParsedSpec } from './document.js';
+import { isInt32 } from './fields.js';
 import { type AuditSetup, type FileAssetView, fieldString, POLICY_ASSET, readAuditSetup } from './read.js';
 
 export interface StatusCheck {
@@ -63,7 +64,7 @@ const summarize = (asset: FileAssetView): AssetSummary => ({
 
 function numberField(setup: AuditSetup, field: 'auditLogMaxAge' | 'auditLogMaxBackups' | 'auditLogMaxSize') {
   const value = setup.fields[field]?.value;
-  return typeof value === 'number' ? value : undefined;
+  return isInt32(value) ? value : undefined;
 }
 
 function assetAt(setup: AuditSetup, file: string | undefined): FileAssetView | undefined {
@@ -138,7 +139,7 @@ export function auditStatus(parsed: ParsedSpec, version: KopsVersion | undefined
       value !== undefined
         ? `${field} is ${value} ${unit}${at(f)}`
         : raw !== undefined && raw !== null
-          ? `${field} is ${JSON.stringify(raw)}, not a number: kops refuses it${at(f)}`
+          ? `${field} is ${JSON.stringify(raw)}, not a whole number (int32): kops refuses it${at(f)}`
           : `${field} is not set`;
     check(id, `${cis}: ${field} is at least ${minimum}`, value !== undefined && value >= minimum, detail);
   };

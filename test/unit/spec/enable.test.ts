@@ -444,9 +444,13 @@ it('a spec whose last line is in kubeAPIServer and has no final newline gets no 
 
 it('an audit field kops cannot decode is a SpecError with its line, not a crash', () => {
   expect(() => enable(kopsSpec('    auditLogMaxAge: "30"\n'))).toThrow(
-    /cluster.yaml:\d+: spec.kubeAPIServer.auditLogMaxAge must be a whole number, not "30"/,
+    /cluster.yaml:\d+: spec.kubeAPIServer.auditLogMaxAge must be a whole number \(int32\), not "30"/,
   );
   expect(() => enable(kopsSpec('    auditLogPath: [a]\n'))).toThrow(SpecError);
+  // An int32 in kops: out of range is refused by its decoder too.
+  expect(() => enable(kopsSpec('    auditLogMaxAge: 2147483648\n'))).toThrow(
+    /must be a whole number \(int32\)/,
+  );
 });
 
 it('a policy file with Windows line endings is embedded as a readable block literal', () => {
