@@ -129,7 +129,12 @@ export function decodePolicy(text: string, source: string, options: LoadOptions 
   }
 
   const version = versionRules(options.kubernetesVersion);
-  const decoder = new Decoder(diagnostics, version.omitManagedFields);
+  // The text a value was written as, for fixes that quote it (`no` is false to YAML 1.1: "no").
+  const sourceOf = (field: string) => {
+    const span = tree.spans.get(field);
+    return span ? text.slice(span[0], span[1]) : undefined;
+  };
+  const decoder = new Decoder(diagnostics, version.omitManagedFields, sourceOf);
   decoder.unknownFields(root, '', policyFields(version.omitManagedFields));
   checkTypeMeta(root, options, diagnostics);
 
@@ -267,6 +272,8 @@ class Decoder {
     private readonly diagnostics: Diagnostic[],
     /** Whether this kube-apiserver version knows omitManagedFields (1.23+). */
     private readonly knowsOmitManagedFields = true,
+    /** The text a field's value was written as, when known. */
+    private readonly sourceOf: (field: string) => string | undefined = () => undefined,
   ) {}
 
   wrongType(field: string, expected: string, found: Plain, fix?: string): void {
@@ -366,7 +373,9 @@ class Decoder {
     if (value === null) return '';
     if (typeof value === 'string') return value;
     const quoted =
-      typeof value === 'number' || typeof value === 'boolean' ? `quote it: "${String(value)}"` : undefined;
+      typeof value === 'number' || typeof value === 'boolean'
+        ? `quote it: ${JSON.stringify(this.sourceOf(field) ?? String(value))}`
+        : undefined;
     this.wrongType(field, 'a string', value, quoted);
     return undefined;
   }

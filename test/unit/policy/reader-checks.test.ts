@@ -158,3 +158,15 @@ describe('apiVersion and kind in another case', () => {
     expect(loaded?.policy.apiVersion).toBe('audit.k8s.io/v1');
   });
 });
+
+describe('the fix for a YAML 1.1 value in a string field', () => {
+  // `no` is false and 0777 is 511 to YAML 1.1: the fix must quote what was written, not the value.
+  it.each([
+    ['no', '"no"'],
+    ['0777', '"0777"'],
+    ['0x1F', '"0x1F"'],
+  ])('namespaces: [%s] says to write %s', (written, quoted) => {
+    const [error] = errors(`${HEAD}rules:\n- level: None\n  namespaces: [${written}]\n- level: Metadata\n`);
+    expect(error).toMatchObject({ code: 'WRONG_TYPE', fix: `quote it: ${quoted}` });
+  });
+});
