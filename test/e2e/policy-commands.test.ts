@@ -245,6 +245,23 @@ describe('kops-audit explain', () => {
     expect(result.stderr).toMatch(/^Error: 2 lines of - could not be explained \(first: line 2: not JSON\)/);
   });
 
+  it('--events text: an event of a stage the policy omits is marked as not written', async () => {
+    const event = (stage: string) =>
+      JSON.stringify({
+        kind: 'Event',
+        stage,
+        verb: 'get',
+        user: { username: 'alice' },
+        objectRef: { resource: 'pods', namespace: 'd', name: 'p' },
+      });
+    const input = `${event('RequestReceived')}\n${event('ResponseComplete')}\n`;
+    const result = await runCli(['explain', '--policy', 'basic', '--events', '-'], { input });
+    expect(result.code).toBe(0);
+    const [received, complete] = result.stdout.trim().split('\n');
+    expect(received).toMatch(/^1\tMetadata\trules\[0\]\t.*\(stage RequestReceived omitted: not written\)$/);
+    expect(complete).not.toContain('omitted');
+  });
+
   it('--events - reads audit events from stdin (v1 and v1beta1 shapes)', async () => {
     const events = [
       {

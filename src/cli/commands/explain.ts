@@ -240,7 +240,7 @@ async function explainStream(
         : `${lineNumber}\terror\t${message}\n`,
     );
   };
-  const explainOne = (request: RequestAttributes, lineNumber: number) => {
+  const explainOne = (request: RequestAttributes, lineNumber: number, stage?: string) => {
     const evaluation = evaluator.evaluate(request);
     if (output === 'json') {
       let line = jsonLines.get(evaluation);
@@ -251,7 +251,14 @@ async function explainStream(
       write(line);
     } else {
       const rule = evaluation.rule === null ? 'no rule' : `rules[${evaluation.rule}]`;
-      write(`${lineNumber}\t${evaluation.level}\t${rule}\t${describeRequest(request)}\n`);
+      // An event of a stage the policy omits is one kube-apiserver would not have written.
+      const omitted =
+        stage !== undefined &&
+        evaluation.level !== 'None' &&
+        (evaluation.omitStages as string[]).includes(stage)
+          ? ` (stage ${stage} omitted: not written)`
+          : '';
+      write(`${lineNumber}\t${evaluation.level}\t${rule}\t${describeRequest(request)}${omitted}\n`);
     }
   };
 
@@ -275,7 +282,7 @@ async function explainStream(
       managedFields: false,
       onEvent: (record) => {
         const request = requestFromEvent(record.event);
-        if (request) explainOne(request, record.line);
+        if (request) explainOne(request, record.line, record.event.stage);
         else problem(record.line, 'not an audit event (no verb)');
       },
       onMalformed: ({ line, reason }) => problem(line, reason),
