@@ -154,6 +154,24 @@ function refuseBadValues(parsed: ParsedSpec, setup: AuditSetup): void {
   }
 }
 
+/**
+ * nodeup writes an InstanceGroup's own file assets before the Cluster's, and the first writer of a
+ * path wins (kops.md §2): one at the policy's path would silently replace kops-audit's policy on
+ * that group's nodes. kops-audit edits only the Cluster, so --force cannot help: refuse, and say how.
+ */
+function refuseInstanceGroupAssets(parsed: ParsedSpec, source: string, paths: readonly string[]): void {
+  for (const group of parsed.instanceGroups) {
+    const clash = group.fileAssets?.find((asset) => paths.includes(asset.path))?.path;
+    if (clash === undefined) continue;
+    throw new ConflictError(
+      `${source}: instance group ${group.name} has its own file asset at ${clash}; nodeup writes it before the Cluster's, so on ${group.name}'s nodes it would replace kops-audit's file.`,
+      {
+        hint: `Remove that file asset from instance group ${group.name} (kops edit instancegroup ${group.name}), or give --policy-path another file.`,
+      },
+    );
+  }
+}
+
 function checkPolicyPath(rules: KopsRules, policyPath: string, flagGiven: boolean): void {
   const flag = flagGiven ? '--policy-path' : 'the policy path already in the spec';
   const fallback = rules.defaultPolicyPath ?? DEFAULT_POLICY_PATH;
@@ -306,6 +324,7 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
   checkPolicyPath(rules, policyPath, settings.policyPath !== undefined);
   const webhook = settings.backend.includes('webhook');
   const webhookPath = webhookPathFor(policyPath);
+  refuseInstanceGroupAssets(parsed, source, webhook ? [policyPath, webhookPath] : [policyPath]);
   const foreign = foreignSetup(setup, webhook ? [policyPath, webhookPath] : [policyPath]);
   if (foreign && !settings.force) {
     throw new ConflictError(describeForeign(source, setup, foreign), {

@@ -58,6 +58,8 @@ export interface InstanceGroupInfo {
   role: string;
   /** `spec.image`, absent when kops picks the image. */
   image?: string;
+  /** Its own `spec.fileAssets` (nodeup writes them before the Cluster's): path, and plain content. */
+  fileAssets?: { path: string; content?: string }[];
 }
 
 function kindOf(doc: Document.Parsed): { kind?: string; apiVersion?: string } {
@@ -102,11 +104,21 @@ export function parseSpec(text: string, source: string): ParsedSpec {
       const role = doc.getIn(['spec', 'role']);
       const name = doc.getIn(['metadata', 'name']);
       const image = doc.getIn(['spec', 'image']);
+      const assets = doc.getIn(['spec', 'fileAssets']);
+      const fileAssets = isSeq(assets)
+        ? assets.items.flatMap((item) => {
+            if (!isMap(item)) return [];
+            const [path, content, isBase64] = [item.get('path'), item.get('content'), item.get('isBase64')];
+            if (typeof path !== 'string') return [];
+            return [{ path, ...(typeof content === 'string' && isBase64 !== true ? { content } : {}) }];
+          })
+        : [];
       if (typeof role === 'string') {
         instanceGroups.push({
           name: typeof name === 'string' ? name : `(document ${index + 1})`,
           role,
           ...(typeof image === 'string' ? { image } : {}),
+          ...(fileAssets.length > 0 ? { fileAssets } : {}),
         });
       }
     }

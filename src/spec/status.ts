@@ -67,6 +67,31 @@ function numberField(setup: AuditSetup, field: 'auditLogMaxAge' | 'auditLogMaxBa
   return isInt32(value) ? value : undefined;
 }
 
+const API_SERVER_GROUP_ROLES = ['Master', 'ControlPlane', 'APIServer'];
+
+/** The policy an instance group that runs kube-apiserver writes itself, when no Cluster asset does. */
+function groupPolicy(parsed: ParsedSpec, file: string): { group: string; content: string } | undefined {
+  for (const g of parsed.instanceGroups) {
+    if (!API_SERVER_GROUP_ROLES.includes(g.role)) continue;
+    const content = g.fileAssets?.find((a) => a.path === file)?.content;
+    if (content !== undefined) return { group: g.name, content };
+  }
+  return undefined;
+}
+
+/** Instance groups that run kube-apiserver and write `file` with their own file assets. */
+function groupsWithOwnAsset(parsed: ParsedSpec, file: string): string[] {
+  return parsed.instanceGroups
+    .filter((g) => API_SERVER_GROUP_ROLES.includes(g.role) && g.fileAssets?.some((a) => a.path === file))
+    .map((g) => g.name);
+}
+
+/** An instance group's role as written (v1alpha2 says Master) against a file asset role name. */
+function sameRoleFamily(groupRole: string, assetRole: string): boolean {
+  const family = (role: string) => (role === 'Master' || role === 'ControlPlane' ? 'control-plane' : role);
+  return family(groupRole) === family(assetRole);
+}
+
 function assetAt(setup: AuditSetup, file: string | undefined): FileAssetView | undefined {
   if (file === undefined) return undefined;
   return setup.assets.find((a) => (a.path ?? `/srv/kubernetes/assets/${a.name}`) === file);
@@ -106,9 +131,15 @@ export function auditStatus(parsed: ParsedSpec, version: KopsVersion | undefined
 
   let policy: PolicySummary | undefined;
   let policyProblem: string | undefined;
-  const policyText = policyAsset ? decodedContent(policyAsset) : undefined;
+  const fromGroup = policyAsset || policyFile === undefined ? undefined : groupPolicy(parsed, policyFile);
+  const policyText = policyAsset ? decodedContent(policyAsset) : fromGroup?.content;
   if (policyText !== undefined) {
-    const result = loadPolicy(policyText, `spec.fileAssets[${policyAsset!.name ?? policyAsset!.index}]`);
+    const result = loadPolicy(
+      policyText,
+      policyAsset
+        ? `spec.fileAssets[${policyAsset.name ?? policyAsset.index}]`
+        : `instance group ${fromGroup!.group}'s file asset`,
+    );
     if (result.loaded) {
       const { policy: p } = result.loaded;
       policy = {
@@ -162,14 +193,30 @@ export function auditStatus(parsed: ParsedSpec, version: KopsVersion | undefined
   );
   let delivered: string;
   let deliveredOk = false;
+  // Roles the Cluster's asset misses may still get the file from their instance groups' own assets.
+  const byGroups = policyFile === undefined ? [] : groupsWithOwnAsset(parsed, policyFile);
+  const coveredByGroups = (roles: readonly string[]) =>
+    roles.every((role) => {
+      const groups = parsed.instanceGroups.filter((g) => sameRoleFamily(g.role, role));
+      return groups.length > 0 && groups.every((g) => byGroups.includes(g.name));
+    });
+  const groupNote =
+    byGroups.length > 0
+      ? `; instance group${byGroups.length > 1 ? 's' : ''} ${byGroups.join(', ')} write it with their own file assets`
+      : '';
   if (policyFile === undefined) delivered = 'no auditPolicyFile';
-  else if (!policyAsset) delivered = `no file asset writes ${policyFile}: kube-apiserver will not start`;
-  else {
-    const missing = missingRoles(policyAsset, neededRoles);
-    deliveredOk = missing.length === 0;
+  else if (!policyAsset) {
+    deliveredOk = coveredByGroups(neededRoles);
     delivered = deliveredOk
-      ? `file asset ${policyAsset.name} reaches ${policyAsset.roles ? policyAsset.roles.join(', ') : 'every role'} (line ${policyAsset.line})`
-      : `file asset ${policyAsset.name} (line ${policyAsset.line}) lacks role${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, needed on ${rules.label}`;
+      ? `instance group${byGroups.length > 1 ? 's' : ''} ${byGroups.join(', ')} write${byGroups.length > 1 ? '' : 's'} ${policyFile} with ${byGroups.length > 1 ? 'their' : 'its'} own file asset${byGroups.length > 1 ? 's' : ''}`
+      : `no file asset writes ${policyFile}${groupNote}: kube-apiserver will not start`;
+  } else {
+    const missing = missingRoles(policyAsset, neededRoles);
+    deliveredOk = missing.length === 0 || coveredByGroups(missing);
+    delivered =
+      missing.length === 0
+        ? `file asset ${policyAsset.name} reaches ${policyAsset.roles ? policyAsset.roles.join(', ') : 'every role'} (line ${policyAsset.line})${groupNote}`
+        : `file asset ${policyAsset.name} (line ${policyAsset.line}) lacks role${missing.length > 1 ? 's' : ''} ${missing.join(', ')}${deliveredOk ? '' : `, needed on ${rules.label}`}${groupNote}`;
   }
   check(
     'policy-delivered',

@@ -108,3 +108,34 @@ it.each([
   expect(check).toMatchObject({ ok: false });
   expect(check.detail).toContain(`auditLogMaxAge is ${shown}, not a whole number (int32): kops refuses it`);
 });
+
+// nodeup writes an InstanceGroup's own file assets too, before the Cluster's (kops.md §2).
+describe('a policy written by the control-plane instance group itself', () => {
+  const withGroupAsset = (spec: string) =>
+    spec.replace(
+      '  role: Master\n',
+      '  fileAssets:\n  - name: audit\n    path: /srv/kubernetes/kube-apiserver/audit/policy-config.yaml\n    content: |\n      apiVersion: audit.k8s.io/v1\n      kind: Policy\n      rules:\n      - level: Metadata\n  role: Master\n',
+    );
+  const fields =
+    '    auditLogMaxAge: 30\n    auditLogMaxBackups: 10\n    auditLogMaxSize: 100\n    auditLogPath: /var/log/kube-apiserver-audit.log\n    auditPolicyFile: /srv/kubernetes/kube-apiserver/audit/policy-config.yaml\n';
+
+  it('counts as delivered, and its policy is the one checked', () => {
+    const report = status(withGroupAsset(kopsSpec(fields)));
+    expect(report.checks.find((c) => c.id === 'policy-delivered')).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('instance group control-plane-us-east-1a writes'),
+    });
+    expect(report.checks.find((c) => c.id === 'policy-valid')).toMatchObject({
+      ok: true,
+      detail: '1 rule (Metadata)',
+    });
+  });
+
+  it("makes enable refuse: that asset would replace kops-audit's policy on its nodes", () => {
+    expect(() =>
+      planEnable(withGroupAsset(kopsSpec()), { source: 'c.yaml', policy: basicPolicy, backend: 'log' }),
+    ).toThrow(
+      /instance group control-plane-us-east-1a has its own file asset at \/srv\/kubernetes\/kube-apiserver\/audit\/policy-config\.yaml/,
+    );
+  });
+});
