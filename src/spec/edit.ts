@@ -315,11 +315,22 @@ export class SpecEditor {
     const pairs = map.items.filter((p) => isScalar(p.key) && keys.includes(String(p.key.value)));
     if (pairs.length === 0) return;
     const spans = pairs.map((pair) => this.pairSpan(pair));
-    if (pairs.length === map.items.length && path.length > 0 && !this.leavesComments(path, spans)) {
+    if (pairs.length === map.items.length && this.mayRemoveEmptied(path, spans)) {
       this.removeKeys(path.slice(0, -1), [path[path.length - 1]!]);
       return;
     }
     this.applyEdits(spans.map(([start, end]) => [start, end, '']));
+  }
+
+  /**
+   * Whether the key of the map or list at `path`, emptied by removing `spans`, goes too: not when
+   * comment lines of its own would be left, and not when it is the last key of spec (a spec with no
+   * keys is no Cluster; the key stays, empty).
+   */
+  private mayRemoveEmptied(path: readonly string[], spans: readonly [number, number][]): boolean {
+    if (path.length === 0) return false;
+    if (path.length === 1 && this.current.cluster.spec.items.length === 1) return false;
+    return !this.leavesComments(path, spans);
   }
 
   /** The lines of a pair: from its key's line to the end of its value (not comments after it). */
@@ -519,7 +530,7 @@ export class SpecEditor {
       const index = seq.items.findIndex(match);
       if (index < 0) return;
       const span = this.itemSpan(seq, index);
-      if (seq.items.length === 1 && !this.leavesComments(path, [span])) {
+      if (seq.items.length === 1 && this.mayRemoveEmptied(path, [span])) {
         this.removeKey(path.slice(0, -1), path[path.length - 1]!);
         return;
       }

@@ -70,6 +70,13 @@ describe('an empty value as the last line of the Cluster document', () => {
     expect(clusterOf(disable(plan.after).after).spec).toEqual({ cloudProvider: 'aws' });
   });
 
+  it('a spec whose only key enable filled: disable keeps a key, empty, instead of an empty spec', () => {
+    const spec = `${head}  kubeAPIServer:\n`;
+    const after = disable(enable(spec).after).after;
+    // Before, disable refused its own result ("the Cluster's spec is not a mapping").
+    expect(Object.values(clusterOf(after).spec)).toEqual([null]);
+  });
+
   it('disable of such a spec without kops-audit changes nothing', () => {
     const spec = `${head}  cloudProvider: aws\n  kubeAPIServer:\n`;
     expect(disable(spec).changed).toBe(false);
