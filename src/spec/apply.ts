@@ -172,7 +172,7 @@ function refuseInstanceGroupAssets(parsed: ParsedSpec, source: string, paths: re
   }
 }
 
-function checkPolicyPath(rules: KopsRules, policyPath: string, flagGiven: boolean): void {
+function checkPolicyPath(rules: KopsRules, policyPath: string, flagGiven: boolean, logPath?: string): void {
   const flag = flagGiven ? '--policy-path' : 'the policy path already in the spec';
   const fallback = rules.defaultPolicyPath ?? DEFAULT_POLICY_PATH;
   if (!policyPath.startsWith('/')) {
@@ -180,7 +180,7 @@ function checkPolicyPath(rules: KopsRules, policyPath: string, flagGiven: boolea
       hint: `Use e.g. --policy-path ${fallback}.`,
     });
   }
-  const reason = unmountedReason(rules, policyPath);
+  const reason = unmountedReason(rules, policyPath, logPath);
   if (reason) {
     throw new UsageError(`${flag} ${policyPath} would not reach kube-apiserver: ${reason}.`, {
       hint: rules.defaultPolicyPath
@@ -352,6 +352,14 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
   const editor = new SpecEditor(parsed);
   const removedForeign = foreign?.assets ?? [];
   const want = desiredFields(settings, setup, policyPath, webhookPath, warnings);
+  // Again with the log path the spec will have: kops mounts its directory too (compat.ts).
+  const logPath = want.has('auditLogPath') ? want.get('auditLogPath') : fieldString(setup, 'auditLogPath');
+  checkPolicyPath(
+    rules,
+    policyPath,
+    settings.policyPath !== undefined,
+    typeof logPath === 'string' ? logPath : undefined,
+  );
   const owned = new Set<AuditField>();
   const toSet: [AuditField, string | number | boolean][] = [];
   const toRemove: AuditField[] = [];

@@ -172,6 +172,11 @@ export interface KopsRules {
    * 1.26.6). We always keep them together, because only the policy's directory is mounted.
    */
   validatesWebhookDirectory: boolean;
+  /**
+   * Whether kops mounts the policy's own directory (auditconfigdir: 1.26.6, 1.27+), beside the log's
+   * (auditlogpathdir): one directory for both would be two volumes with one mount path.
+   */
+  mountsPolicyDir: boolean;
 }
 
 export function kopsRules(
@@ -203,6 +208,7 @@ export function kopsRules(
       // The one place every release mounts is a sub-directory of /srv/kubernetes/kube-apiserver.
       mountRules: perLayout((m) => [m.srvKubernetes, m.srvKubeAPIServer, m.policyDirUnguarded, m.policyDir]),
       validatesWebhookDirectory: false,
+      mountsPolicyDir: true,
     };
   }
   const v = version;
@@ -220,6 +226,7 @@ export function kopsRules(
     fileAssetMode: atLeast(v, 1, 24),
     mountRules,
     validatesWebhookDirectory: atLeast(v, 1, 26, 6),
+    mountsPolicyDir: atLeast(v, 1, 26, 6),
   };
 }
 
@@ -234,8 +241,18 @@ export function apiServerRoles(rules: KopsRules, instanceGroupRoles: readonly st
 }
 
 /** Why `policyPath` would not be visible to kube-apiserver, or undefined when it would be. */
-export function unmountedReason(rules: KopsRules, policyPath: string): string | undefined {
+export function unmountedReason(rules: KopsRules, policyPath: string, logPath?: string): string | undefined {
+  // kops mounts filepath.Dir of the path, which Go cleans first; nodeup writes the path as given.
+  const clean = path.normalize(policyPath).replace(/(.)\/$/, '$1');
+  if (clean !== policyPath) {
+    return policyPath.endsWith('/')
+      ? `${policyPath} names a directory, and the policy is a file (e.g. ${clean}/policy-config.yaml)`
+      : `${policyPath} is not a clean path: kops reads it as ${clean} (write that)`;
+  }
   const dir = path.dirname(policyPath);
+  if (rules.mountsPolicyDir && logPath !== undefined && logPath !== '-' && path.dirname(logPath) === dir) {
+    return `the audit log ${logPath} is in the same directory, which kops mounts read-write while it mounts the policy's read-only (${rules.label === 'any kops version' ? 'kops 1.26.6 and newer' : rules.label}): two volumes with one mount path, and kube-apiserver's pod is refused`;
+  }
   const failed = rules.mountRules.find((rule) => !rule.mounts(dir));
   if (!failed) return undefined;
   return `${failed.explain} (${rules.label === 'any kops version' ? 'kops-audit must assume any kops version without --kops-version' : rules.label})`;

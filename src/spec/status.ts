@@ -232,7 +232,8 @@ export function auditStatus(parsed: ParsedSpec, version: KopsVersion | undefined
       ? `${policy.rules} rule${policy.rules === 1 ? '' : 's'} (${policy.levels.join(', ')})`
       : (policyProblem ?? (policyAsset ? 'the file asset has no content' : 'no policy file asset')),
   );
-  const unmounted = policyFile === undefined ? 'no auditPolicyFile' : unmountedReason(rules, policyFile);
+  const unmounted =
+    policyFile === undefined ? 'no auditPolicyFile' : unmountedReason(rules, policyFile, logPath);
   check(
     'policy-mounted',
     'policy path is mounted into kube-apiserver',

@@ -108,3 +108,28 @@ describe('the file asset roles and the rolling update agree on every version', (
     expect(rollRoles).toEqual([assetRoles[0] === 'ControlPlane' ? 'control-plane' : 'master']);
   });
 });
+
+describe('policy paths kops would read otherwise', () => {
+  // kops mounts filepath.Dir of the path (Go cleans it); nodeup writes the path as given.
+  it.each([
+    ['/srv/kubernetes/kube-apiserver/audit/', 'names a directory'],
+    ['/srv/kubernetes/kube-apiserver/../../../etc/x.yaml', 'kops reads it as /etc/x.yaml'],
+    [
+      '/srv//kubernetes/kube-apiserver/audit/p.yaml',
+      'kops reads it as /srv/kubernetes/kube-apiserver/audit/p.yaml',
+    ],
+  ])('%s is refused on every version', (file, reason) => {
+    for (const version of ['1.21.0', '1.23.0', '1.28.0', undefined]) {
+      expect(unmountedReason(rules(version), file)).toContain(reason);
+    }
+  });
+
+  // auditlogpathdir (rw) and auditconfigdir (ro, 1.26.6 and 1.27+) would get one mount path.
+  it('the policy beside the audit log is refused where kops mounts the policy directory', () => {
+    const [policy, log] = ['/var/log/audit/policy.yaml', '/var/log/audit/audit.log'];
+    expect(unmountedReason(rules('1.27.0'), policy, log)).toContain('two volumes with one mount path');
+    expect(unmountedReason(rules('1.26.6'), policy, log)).toContain('two volumes with one mount path');
+    expect(unmountedReason(rules('1.27.0'), policy, '/var/log/kube-apiserver-audit.log')).toBeUndefined();
+    expect(unmountedReason(rules('1.27.0'), policy, '-')).toBeUndefined();
+  });
+});

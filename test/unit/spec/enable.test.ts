@@ -113,6 +113,24 @@ describe('enable: what is written', () => {
     expect(asset(after, 'kops-audit-policy')!.path).toBe('/etc/kubernetes/audit/policy.yaml');
   });
 
+  it('refuses a --policy-path beside the audit log where kops mounts both directories, and an unclean one', () => {
+    const v127 = { kopsVersion: v('1.27.0') };
+    expect(() =>
+      enable(kopsSpec(), {
+        ...v127,
+        policyPath: '/var/log/audit/policy.yaml',
+        logPath: '/var/log/audit/audit.log',
+      }),
+    ).toThrow(/two volumes with one mount path/);
+    expect(() => enable(kopsSpec(), { ...v127, policyPath: '/etc/kubernetes/audit/' })).toThrow(UsageError);
+    expect(() =>
+      enable(kopsSpec(), {
+        kopsVersion: v('1.23.0'),
+        policyPath: '/srv/kubernetes/kube-apiserver/../../../etc/x.yaml',
+      }),
+    ).toThrow(/kops reads it as \/etc\/x\.yaml/);
+  });
+
   it('refuses a relative or unmounted --policy-path', () => {
     expect(() => enable(kopsSpec(), { policyPath: 'audit/policy.yaml' })).toThrow(UsageError);
     expect(() => enable(kopsSpec(), { policyPath: '/etc/kubernetes/audit/policy.yaml' })).toThrow(
