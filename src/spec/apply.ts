@@ -379,8 +379,20 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
   for (const field of setup.ownedFields) {
     if (!want.has(field) && setup.fields[field] !== undefined) owned.add(field);
   }
+  // A value that was there before kops-audit and that a flag changes (--max-age 60 over 90) is
+  // recorded, first value kept, so that disable gives it back. Not the policy or webhook file of a
+  // setup --force replaced: their file assets are gone.
+  const restores = { ...setup.restores };
+  for (const [field] of toSet) {
+    const before = setup.fields[field];
+    if (!before || owned.has(field) || field in restores) continue;
+    if (field === 'auditPolicyFile' || field === 'auditWebhookConfigFile') continue;
+    const value = before.value;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      restores[field] = value;
+  }
   const roles = apiServerRoles(rules, parsed.instanceGroupRoles);
-  const policyContent = ownershipRecord([...owned]) + withNewline(settings.policy.text);
+  const policyContent = ownershipRecord([...owned], restores) + withNewline(settings.policy.text);
   const policyEntries: YamlEntries = [
     ['name', POLICY_ASSET],
     ['path', policyPath],
@@ -588,6 +600,13 @@ export function removeAuditSettings(text: string, source: string): SpecEdit {
     }
     for (const field of remove) removed.add(field);
     editor.removeKeys(['kubeAPIServer'], [...remove].sort());
+    // Values enable changed on request go back to what they were, if still there.
+    const present = readAuditSetup(editor.parsed).fields;
+    const restore = (Object.entries(setup.restores) as [AuditField, string | number | boolean][]).filter(
+      ([field]) => !remove.has(field) && present[field] !== undefined,
+    );
+    for (const [field] of restore) removed.add(field);
+    editor.setValues(['kubeAPIServer'], restore);
     editor.removeItems(['fileAssets'], (item) => byName(POLICY_ASSET)(item) || byName(WEBHOOK_ASSET)(item));
   }
   const foreign = foreignSetup(readAuditSetup(editor.parsed));

@@ -47,6 +47,8 @@ export interface AuditSetup {
   ownedFields: AuditField[];
   /** Whether the policy asset carries that record (absent when someone rewrote its content). */
   hasOwnershipRecord: boolean;
+  /** Values that were there before kops-audit changed them on request (--max-age 60 over 90): disable puts them back. */
+  restores: Partial<Record<AuditField, string | number | boolean>>;
 }
 
 /**
@@ -56,17 +58,26 @@ export interface AuditSetup {
  * `kops get` (comments elsewhere are dropped); to kube-apiserver it is a YAML comment.
  */
 const RECORD =
-  /^# Managed by kops-audit: `kops-audit disable` removes this file and the fields it added:\n# +kubeAPIServer: ([A-Za-z, ]*|none)\n/;
+  /^# Managed by kops-audit: `kops-audit disable` removes this file and the fields it added:\n# +kubeAPIServer: ([A-Za-z, ]*|none)\n(?:# +and restores: (\{.*\})\n)?/;
 
-export function ownershipRecord(fields: readonly AuditField[]): string {
+export function ownershipRecord(
+  fields: readonly AuditField[],
+  restores: AuditSetup['restores'] = {},
+): string {
   const list = fields.length > 0 ? [...fields].sort().join(', ') : 'none';
-  return `# Managed by kops-audit: \`kops-audit disable\` removes this file and the fields it added:\n#   kubeAPIServer: ${list}\n`;
+  const sorted = Object.fromEntries(Object.entries(restores).sort(([a], [b]) => a.localeCompare(b)));
+  const restoreLine = Object.keys(sorted).length > 0 ? `#   and restores: ${JSON.stringify(sorted)}\n` : '';
+  return `# Managed by kops-audit: \`kops-audit disable\` removes this file and the fields it added:\n#   kubeAPIServer: ${list}\n${restoreLine}`;
 }
 
-/** The policy text and the recorded fields of a policy asset's content. */
-export function splitOwnershipRecord(content: string): { policy: string; fields: AuditField[] | undefined } {
+/** The policy text, the recorded fields and the values to restore of a policy asset's content. */
+export function splitOwnershipRecord(content: string): {
+  policy: string;
+  fields: AuditField[] | undefined;
+  restores: AuditSetup['restores'];
+} {
   const match = RECORD.exec(content);
-  if (!match) return { policy: content, fields: undefined };
+  if (!match) return { policy: content, fields: undefined, restores: {} };
   const fields =
     match[1] === 'none'
       ? []
@@ -74,7 +85,25 @@ export function splitOwnershipRecord(content: string): { policy: string; fields:
           .split(',')
           .map((f) => f.trim())
           .filter(isAuditField);
-  return { policy: content.slice(match[0].length), fields };
+  return { policy: content.slice(match[0].length), fields, restores: parseRestores(match[2]) };
+}
+
+/** The recorded values, keeping only audit fields with scalar values (the record is plain text). */
+function parseRestores(json: string | undefined): AuditSetup['restores'] {
+  if (json === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return {};
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const out: AuditSetup['restores'] = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (isAuditField(key) && ['string', 'number', 'boolean'].includes(typeof v))
+      out[key] = v as string | number | boolean;
+  }
+  return out;
 }
 
 function stringList(node: unknown): string[] | undefined {
@@ -131,14 +160,15 @@ export function readAuditSetup(parsed: ParsedSpec): AuditSetup {
   const assets = isSeq(assetsNode) ? assetsNode.items.map((item, i) => readAsset(text, item, i)) : [];
   const ourPolicy = assets.find((a) => a.name === POLICY_ASSET);
   const ourWebhook = assets.find((a) => a.name === WEBHOOK_ASSET);
-  const record =
-    ourPolicy?.content === undefined ? undefined : splitOwnershipRecord(ourPolicy.content).fields;
+  const split = ourPolicy?.content === undefined ? undefined : splitOwnershipRecord(ourPolicy.content);
+  const record = split?.fields;
   const setup: AuditSetup = {
     fields,
     misspelt,
     assets,
     ownedFields: (record ?? []).filter((f) => AUDIT_FIELD_NAMES.includes(f)),
     hasOwnershipRecord: record !== undefined,
+    restores: split?.restores ?? {},
   };
   if (ourPolicy) setup.ourPolicy = ourPolicy;
   if (ourWebhook) setup.ourWebhook = ourWebhook;

@@ -395,6 +395,24 @@ describe('disable', () => {
     }
   });
 
+  it('puts back values that were there before and that enable changed on request', () => {
+    // A hand-written log setup: 90 days, 50 MB, its own path; enable is told to change all three.
+    const spec = kopsSpec(
+      '    auditLogMaxAge: 90\n    auditLogMaxSize: 50\n    auditLogPath: /var/log/audit/kube.log\n',
+    );
+    const first = enable(spec, { maxAge: 10, maxSize: 100, logPath: '/var/log/kube-apiserver-audit.log' });
+    expect(cluster(first.after).spec.kubeAPIServer).toMatchObject({
+      auditLogMaxAge: 10,
+      auditLogMaxSize: 100,
+    });
+    expect(planDisable(first.after, { source: 'cluster.yaml' }).after).toBe(spec);
+    // A later run without those flags keeps the record of the first values.
+    const again = enable(first.after, {
+      policy: { source: 'p', text: basicPolicy.text.replace('Metadata', 'Request') },
+    });
+    expect(planDisable(again.after, { source: 'cluster.yaml' }).after).toBe(spec);
+  });
+
   it('keeps fields that were there before enable', () => {
     const spec = kopsSpec('    auditLogMaxAge: 90\n');
     const enabled = enable(spec).after;
