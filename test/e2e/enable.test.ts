@@ -94,6 +94,10 @@ describe('enable -f FILE', () => {
     expect(result.stdout).toContain('name: kops-audit-policy');
     expect(result.stdout.endsWith(original.slice(original.indexOf('---')))).toBe(true);
     expect(read()).toBe(original);
+    // The summary on stderr must not read as if the file had been changed.
+    expect(result.stderr).toMatch(
+      /^Enabled audit logging in the copy of cluster\.yaml printed on stdout \(cluster \S+; the file is unchanged\):/,
+    );
   });
 
   it('--output json gives one versioned object, with --dry-run or after writing', async () => {

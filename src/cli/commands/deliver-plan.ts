@@ -37,7 +37,7 @@ export async function deliverPlan(
     case 'pipe':
       // The new spec is the output; people read the summary on stderr.
       stdout.write(plan.after);
-      stderr.write(planSummary(plan, true));
+      stderr.write(planSummary(plan, true, true));
       break;
   }
   if (output.json) stdout.write(planJson(plan, written));

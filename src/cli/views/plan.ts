@@ -12,8 +12,15 @@ export function describeChange(change: Change): string {
 }
 
 /** What was done (`done`: written, or printed as the new spec) or would be, one change per line. */
-export function planSummary(plan: Plan, done: boolean): string {
-  const where = `${plan.source === '-' ? 'the spec from stdin' : plan.source} (cluster ${plan.cluster.name || '(unnamed)'})`;
+export function planSummary(plan: Plan, done: boolean, printed = false): string {
+  const cluster = `cluster ${plan.cluster.name || '(unnamed)'}`;
+  // --stdout with a file: the change is in the copy on stdout; the file itself is left as it was.
+  const where =
+    plan.source === '-'
+      ? `the spec from stdin (${cluster})`
+      : printed
+        ? `the copy of ${plan.source} printed on stdout (${cluster}; the file is unchanged)`
+        : `${plan.source} (${cluster})`;
   if (!plan.changed) {
     return plan.action === 'enable'
       ? `No changes: ${where} already has this audit setup.\n`
