@@ -122,7 +122,7 @@ export function lintPolicy(policy: Policy, map?: PolicySourceMap, options: LintO
       warn(
         'CATCH_ALL_NOT_LAST',
         `rules[${i}]`,
-        `rules[${i}] matches every request, so the ${rules.length - 1 - i} rule${rules.length - 1 - i === 1 ? '' : 's'} after it never apply`,
+        `rules[${i}] matches every request, so the ${rules.length - 1 - i === 1 ? 'rule after it never applies' : `${rules.length - 1 - i} rules after it never apply`}`,
         'make the catch-all the last rule',
       );
     }

@@ -228,6 +228,13 @@ function checkTypeMeta(root: PlainMap, options: LoadOptions, diagnostics: Diagno
         `change apiVersion to ${API_VERSION} (the fields are the same)`,
       );
     }
+  } else if (apiVersion === API_VERSION && !version.v1Policy) {
+    error(
+      'API_VERSION_UNKNOWN',
+      'apiVersion',
+      `${API_VERSION} policies exist from Kubernetes 1.12; kube-apiserver ${version.version} knows only audit.k8s.io/v1beta1 and v1alpha1`,
+      'write `apiVersion: audit.k8s.io/v1beta1` for this version (the fields are the same)',
+    );
   } else if (apiVersion !== API_VERSION) {
     error(
       'API_VERSION_UNKNOWN',
@@ -302,16 +309,20 @@ class Decoder {
         continue;
       }
       const suggestion = suggestField(key, known);
-      const meaning = suggestion ? SELECTOR_MEANING[suggestion] : undefined;
+      // Only when the selector it was meant to be is absent does the rule match everything.
+      const alsoWritten = suggestion !== undefined && suggestion in map;
+      const meaning = suggestion && !alsoWritten ? SELECTOR_MEANING[suggestion] : undefined;
       const consequence = meaning ? `, so this rule is not limited by it and matches ${meaning}` : '';
       this.diagnostics.push({
         severity: 'warning',
         code: 'UNKNOWN_FIELD',
         field: childPath(path, key),
         message: `unknown field "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}: kube-apiserver drops it with only a log warning${consequence}`,
-        fix: suggestion
-          ? `rename "${key}" to "${suggestion}"`
-          : `remove "${key}" (known fields: ${known.join(', ')})`,
+        fix: alsoWritten
+          ? `remove "${key}" (${suggestion} is already given)`
+          : suggestion
+            ? `rename "${key}" to "${suggestion}"`
+            : `remove "${key}" (known fields: ${known.join(', ')})`,
       });
     }
   }

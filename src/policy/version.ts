@@ -31,6 +31,8 @@ export interface VersionRules {
   betaPolicyVersions: boolean;
   /** `omitManagedFields` (policy and rule) exists from 1.23; before, it is an unknown field. */
   omitManagedFields: boolean;
+  /** audit.k8s.io/v1 exists from 1.12 (kubernetes#65891); before, only v1alpha1 and v1beta1. */
+  v1Policy: boolean;
 }
 
 export function versionRules(text: string = NEWEST_KUBERNETES_VERSION): VersionRules {
@@ -40,5 +42,6 @@ export function versionRules(text: string = NEWEST_KUBERNETES_VERSION): VersionR
     groupWildcard: atLeast(version, 36),
     betaPolicyVersions: !atLeast(version, 24),
     omitManagedFields: atLeast(version, 23),
+    v1Policy: atLeast(version, 12),
   };
 }

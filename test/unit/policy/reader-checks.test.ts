@@ -170,3 +170,22 @@ describe('the fix for a YAML 1.1 value in a string field', () => {
     expect(error).toMatchObject({ code: 'WRONG_TYPE', fix: `quote it: ${quoted}` });
   });
 });
+
+describe('lint details', () => {
+  it('audit.k8s.io/v1 is refused before Kubernetes 1.12, which knew only v1beta1 and v1alpha1', () => {
+    const text = `${HEAD}rules:\n- level: Metadata\n`;
+    const at = (version: string) =>
+      loadPolicy(text, 'p.yaml', { kubernetesVersion: version }).diagnostics.filter(
+        (d) => d.severity === 'error',
+      );
+    expect(at('1.11')).toEqual([expect.objectContaining({ code: 'API_VERSION_UNKNOWN' })]);
+    expect(at('1.12')).toEqual([]);
+  });
+
+  it('a misspelt selector beside the right one does not claim the rule matches everything', () => {
+    const text = `${HEAD}rules:\n- level: Metadata\n  resources:\n  - group: ""\n    resources: [pods]\n    resource: [x]\n`;
+    const [warning] = loadPolicy(text, 'p.yaml').diagnostics.filter((d) => d.code === 'UNKNOWN_FIELD');
+    expect(warning?.message).not.toContain('matches every');
+    expect(warning?.fix).toBe('remove "resource" (resources is already given)');
+  });
+});
