@@ -10,6 +10,12 @@ import { REPO_ROOT } from '../helpers/paths.js';
 /** render, explain and lint through the built CLI (run `npm run build` first; `npm test` does). */
 
 const FIXTURES = 'test/fixtures/policy';
+/** Output of one JSON object per line, parsed. */
+const jsonLines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 const template = (name: string) => readFileSync(path.join(REPO_ROOT, 'templates', `${name}.yaml`), 'utf8');
 
 describe('help', () => {
@@ -231,12 +237,7 @@ describe('kops-audit explain', () => {
       input: input.join('\n'),
     });
     expect(result.code).toBe(1);
-    expect(
-      result.stdout
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line)),
-    ).toEqual([
+    expect(jsonLines(result.stdout)).toEqual([
       { level: 'Metadata', rule: 0, omitStages: ['RequestReceived'], omitManagedFields: false },
       { line: 2, error: 'not JSON' },
       { line: 3, error: 'no verb' },
@@ -288,12 +289,7 @@ describe('kops-audit explain', () => {
     const input = `${events.map((e) => JSON.stringify(e)).join('\n')}\n`;
     const result = await runCli(['explain', '--policy', 'gce', '--events', '-', '-o', 'json'], { input });
     expect(result.code).toBe(0);
-    expect(
-      result.stdout
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line)),
-    ).toEqual([
+    expect(jsonLines(result.stdout)).toEqual([
       { level: 'None', rule: 8, omitStages: [], omitManagedFields: false },
       { level: 'Request', rule: 11, omitStages: ['RequestReceived'], omitManagedFields: false },
       { level: 'Metadata', rule: 13, omitStages: ['RequestReceived'], omitManagedFields: false },
