@@ -4,7 +4,7 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, constants as zlibConstants } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import type { Ctx } from '../cli/io.js';
 import { readErrorReason } from '../cli/read-error.js';
 import { UsageError } from '../errors.js';
@@ -41,6 +41,8 @@ export interface ReadSummary {
   /** The path as given, or `-` for stdin. */
   source: string;
   gzip: boolean;
+  /** The gzip stream ends before its end (a file copied while it was written, or cut short). */
+  truncated: boolean;
   bytesRead: number;
   /** Bytes of log text after decompression. */
   textBytes: number;
@@ -70,6 +72,7 @@ export function emptySummary(source: string): ReadSummary {
   return {
     source,
     gzip: false,
+    truncated: false,
     bytesRead: 0,
     textBytes: 0,
     lines: 0,
@@ -117,9 +120,15 @@ export async function readAuditLog(source: string, ctx: Ctx, options: ReadOption
     const counted = countBytes(raw, (n) => {
       summary.bytesRead += n;
     });
-    for await (const chunk of maybeGunzip(counted, () => {
-      summary.gzip = true;
-    })) {
+    for await (const chunk of maybeGunzip(
+      counted,
+      () => {
+        summary.gzip = true;
+      },
+      () => {
+        summary.truncated = true;
+      },
+    )) {
       summary.textBytes += chunk.length;
       splitter.push(chunk);
       options.onProgress?.({ bytesRead: summary.bytesRead, totalBytes, events: summary.events });
@@ -156,7 +165,11 @@ async function* countBytes(chunks: AsyncIterable<Buffer>, add: (n: number) => vo
 }
 
 /** Pass the stream through gunzip when it starts with the gzip magic bytes. */
-async function* maybeGunzip(chunks: AsyncIterable<Buffer>, onGzip: () => void): AsyncIterable<Buffer> {
+async function* maybeGunzip(
+  chunks: AsyncIterable<Buffer>,
+  onGzip: () => void,
+  onTruncated: () => void,
+): AsyncIterable<Buffer> {
   const iterator = chunks[Symbol.asyncIterator]();
   let first = await iterator.next();
   while (!first.done && first.value.length === 0) first = await iterator.next();
@@ -173,13 +186,19 @@ async function* maybeGunzip(chunks: AsyncIterable<Buffer>, onGzip: () => void): 
     yield head;
     yield* rest;
   }
-  // A truncated .gz (a log copied while being compressed) yields what it holds; the cut line is then
-  // counted as malformed instead of failing the whole read.
-  const gunzip = createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH, chunkSize: 256 * 1024 });
+  // A truncated .gz (a log copied while being compressed) yields what it holds, then zlib says
+  // "unexpected end of file": the read ends there, marked truncated so that the output says the
+  // figures cover only part of the log; the cut line is counted as malformed.
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   const done = pipeline(Readable.from(all()), gunzip);
   done.catch(() => {}); // the error also reaches the loop below
-  yield* gunzip as AsyncIterable<Buffer>;
-  await done;
+  try {
+    yield* gunzip as AsyncIterable<Buffer>;
+    await done;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR') throw error;
+    onTruncated();
+  }
 }
 
 /**

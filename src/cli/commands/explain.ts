@@ -278,7 +278,7 @@ async function explainStream(
 
   if (input.kind === 'events') {
     // The same reader as simulate, so both see the same events (and count the same per level).
-    await readAuditLog(input.file, ctx, {
+    const summary = await readAuditLog(input.file, ctx, {
       managedFields: false,
       onEvent: (record) => {
         const request = requestFromEvent(record.event);
@@ -287,6 +287,11 @@ async function explainStream(
       },
       onMalformed: ({ line, reason }) => problem(line, reason),
     });
+    if (summary.truncated) {
+      ctx.io.stderr.write(
+        `Warning: ${input.file} is a gzip stream cut short: only the events it holds were explained.\n`,
+      );
+    }
   } else {
     await forEachLineBytes(
       openInput(input.file, ctx),

@@ -157,6 +157,7 @@ export function jsonView(summary: ReadSummary, result: SimulationResult): object
     input: {
       source: summary.source,
       gzip: summary.gzip,
+      truncated: summary.truncated,
       bytesRead: summary.bytesRead,
       bytes: summary.textBytes,
       lines: summary.lines,

@@ -102,6 +102,9 @@ function inputBlock(summary: ReadSummary, result: SimulationResult): string {
     .join(', ');
   if (levels) lines.push(`       recorded at ${levels}`);
   if (stages) lines.push(`       stages ${stages}`);
+  if (summary.truncated) {
+    lines.push('       the gzip stream is cut short: the figures cover only what it holds');
+  }
   const { malformed } = summary;
   if (malformed.count > 0) {
     const first = malformed.first.map((m) => `${m.line} (${m.reason})`).join(', ');

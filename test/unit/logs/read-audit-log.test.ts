@@ -58,6 +58,19 @@ describe('readAuditLog', () => {
     expect(zipped.summary.textBytes).toBe(Buffer.byteLength(log));
   });
 
+  it('a gzip cut short gives the events it holds and says it was cut (a whole one, and two members, do not)', async () => {
+    const gz = gzipSync(log);
+    const whole = await read(file('whole.log.gz', gz));
+    expect(whole.summary.truncated).toBe(false);
+    const cut = await read(file('cut.log.gz', gz.subarray(0, Math.floor(gz.length / 2))));
+    expect(cut.summary.truncated).toBe(true);
+    expect(cut.records.length).toBeGreaterThan(0);
+    expect(cut.records.length).toBeLessThan(lines.length);
+    expect(cut.records).toEqual(whole.records.slice(0, cut.records.length));
+    const members = await read(file('two.log.gz', Buffer.concat([gzipSync(log), gzipSync(log)])));
+    expect(members.summary).toMatchObject({ truncated: false, events: 2 * lines.length });
+  });
+
   it('counts malformed lines with their first line numbers and goes on; skips blank lines', async () => {
     const text = [
       lines[0],
