@@ -49,18 +49,28 @@ const CREDENTIALS = [
     target: { group: '', resource: 'configmaps' },
     requestVerbs: ['create', 'update', 'patch'],
   },
+  // TokenReviews and TokenRequests exist only as creates (the API serves no other verb on them).
   {
     label: 'tokenreviews',
     target: { group: 'authentication.k8s.io', resource: 'tokenreviews' },
     requestVerbs: ['create'],
+    responseVerbs: ['create'],
   },
   // A TokenRequest carries no secret; the token is in the response.
   {
     label: 'serviceaccounts/token',
     target: { group: '', resource: 'serviceaccounts', subresource: 'token' },
     requestVerbs: [],
+    responseVerbs: ['create'],
   },
-];
+] as const satisfies readonly {
+  label: string;
+  target: { group: string; resource: string; subresource?: string };
+  /** Verbs whose request bodies hold the credential (logged from Request level). */
+  requestVerbs: readonly string[];
+  /** Verbs whose responses hold it (logged at RequestResponse); absent: every verb. */
+  responseVerbs?: readonly string[];
+}[];
 
 /** Streaming subresources whose requestURI carries the command or ports (kubernetes#97795). */
 const STREAMING = [
@@ -145,7 +155,12 @@ export function lintPolicy(policy: Policy, map?: PolicySourceMap, options: LintO
   rules.forEach((rule, i) => {
     if (!live(i) || !bodies(rule)) return;
     const leaking = CREDENTIALS.filter((c) => {
-      const verbs = rule.level === 'RequestResponse' ? undefined : c.requestVerbs;
+      const verbs =
+        rule.level === 'RequestResponse'
+          ? 'responseVerbs' in c
+            ? [...c.responseVerbs]
+            : undefined
+          : [...c.requestVerbs];
       if (verbs && verbs.length === 0) return false;
       return reaches(i, restrictRegion(regions[i]!, [c.target], verbs));
     }).map((c) => c.label);

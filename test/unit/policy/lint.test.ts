@@ -128,6 +128,13 @@ const cases: Case[] = [
     expected: [['CREDENTIALS_LOGGED', 'rules[0]']],
   },
   {
+    // The token subresource serves only create; a rule for other verbs never sees a token.
+    name: 'serviceaccounts/token at RequestResponse for get only: clean; for create: logged',
+    rule: 'research/audit.md: RequestResponse logs responseObject (the token of a TokenRequest)',
+    text: 'rules:\n- level: RequestResponse\n  verbs: [get]\n  resources: [{group: "", resources: [serviceaccounts/token]}]\n- level: RequestResponse\n  verbs: [create]\n  resources: [{group: "", resources: [serviceaccounts/token]}]\n- level: None\n',
+    expected: [['CREDENTIALS_LOGGED', 'rules[1]']],
+  },
+  {
     name: 'secrets taken at Metadata by an earlier rule: a later RequestResponse catch-all is fine',
     rule: 'checker.go first match',
     text: 'rules:\n- level: Metadata\n  resources: [{group: "", resources: [secrets, configmaps, serviceaccounts/token]}, {group: authentication.k8s.io, resources: [tokenreviews]}]\n- level: None\n  resources: [{group: "", resources: [pods/exec, pods/attach, pods/portforward]}]\n- level: None\n  verbs: [list, watch]\n- level: RequestResponse\n',
