@@ -41,17 +41,20 @@ const AUTHORIZATION_ONLY_VERBS = ['impersonate', 'bind', 'escalate', 'use', 'app
 const CREDENTIALS = [
   {
     label: 'secrets',
+    scope: 'namespaced',
     target: { group: '', resource: 'secrets' },
     requestVerbs: ['create', 'update', 'patch'],
   },
   {
     label: 'configmaps',
+    scope: 'namespaced',
     target: { group: '', resource: 'configmaps' },
     requestVerbs: ['create', 'update', 'patch'],
   },
   // TokenReviews and TokenRequests exist only as creates (the API serves no other verb on them).
   {
     label: 'tokenreviews',
+    scope: 'cluster',
     target: { group: 'authentication.k8s.io', resource: 'tokenreviews' },
     requestVerbs: ['create'],
     responseVerbs: ['create'],
@@ -59,12 +62,15 @@ const CREDENTIALS = [
   // A TokenRequest carries no secret; the token is in the response.
   {
     label: 'serviceaccounts/token',
+    scope: 'namespaced',
     target: { group: '', resource: 'serviceaccounts', subresource: 'token' },
     requestVerbs: [],
     responseVerbs: ['create'],
   },
 ] as const satisfies readonly {
   label: string;
+  /** Cluster-scoped requests have namespace ""; a write to a namespaced object never has. */
+  scope: 'namespaced' | 'cluster';
   target: { group: string; resource: string; subresource?: string };
   /** Verbs whose request bodies hold the credential (logged from Request level). */
   requestVerbs: readonly string[];
@@ -154,7 +160,18 @@ export function lintPolicy(policy: Policy, map?: PolicySourceMap, options: LintO
   // Credentials in request or response bodies (kubernetes#88926).
   rules.forEach((rule, i) => {
     if (!live(i) || !bodies(rule)) return;
+    const namespaces = regions[i]!.namespaces;
     const leaking = CREDENTIALS.filter((c) => {
+      // namespaces: [kube-system] never sees a cluster-scoped TokenReview; namespaces: [""] sees
+      // a namespaced resource only in lists and watches across namespaces, which carry no request body.
+      if (namespaces && c.scope === 'cluster' && !namespaces.includes('')) return false;
+      if (
+        namespaces &&
+        c.scope === 'namespaced' &&
+        rule.level === 'Request' &&
+        namespaces.every((n) => n === '')
+      )
+        return false;
       const verbs =
         rule.level === 'RequestResponse'
           ? 'responseVerbs' in c

@@ -135,6 +135,23 @@ const cases: Case[] = [
     expected: [['CREDENTIALS_LOGGED', 'rules[1]']],
   },
   {
+    // TokenReviews are cluster-scoped (namespace ""); secrets with namespace "" are only lists and
+    // watches across namespaces, which have no request body (research/audit.md request attributes).
+    name: 'namespace scopes that never see a credential at Request',
+    rule: 'requestinfo.go namespaces; Request logs the request body only',
+    text: 'rules:\n- level: Request\n  namespaces: [kube-system]\n  resources: [{group: authentication.k8s.io, resources: [tokenreviews]}]\n- level: Request\n  namespaces: [""]\n  resources: [{group: "", resources: [secrets, configmaps]}]\n- level: None\n',
+    expected: [],
+  },
+  {
+    name: 'secrets with namespace "" at RequestResponse: lists across namespaces return them',
+    rule: 'research/audit.md: RequestResponse logs responseObject',
+    text: 'rules:\n- level: None\n  resources: [{group: "", resources: [pods/exec, pods/attach, pods/portforward]}]\n- level: RequestResponse\n  namespaces: [""]\n  resources: [{group: "", resources: [secrets]}]\n- level: None\n',
+    expected: [
+      ['CREDENTIALS_LOGGED', 'rules[1]'],
+      ['HIGH_VOLUME_RESPONSES', 'rules[1]'],
+    ],
+  },
+  {
     name: 'secrets taken at Metadata by an earlier rule: a later RequestResponse catch-all is fine',
     rule: 'checker.go first match',
     text: 'rules:\n- level: Metadata\n  resources: [{group: "", resources: [secrets, configmaps, serviceaccounts/token]}, {group: authentication.k8s.io, resources: [tokenreviews]}]\n- level: None\n  resources: [{group: "", resources: [pods/exec, pods/attach, pods/portforward]}]\n- level: None\n  verbs: [list, watch]\n- level: RequestResponse\n',
