@@ -88,32 +88,13 @@ describe('kops-audit explain', () => {
       policy,
       'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n  namespaces: [""]\n',
     );
-    const ns = [
-      'explain',
-      '--policy',
-      policy,
-      '--user',
-      'alice',
-      '--verb',
-      'delete',
-      '--resource',
-      'namespaces',
-    ];
-    const deleted = await runCli([...ns, '--name', 'foo']);
+    const explain = (...args: string[]) =>
+      runCli(['explain', '--policy', policy, '--user', 'alice', ...args]);
+    const deleted = await explain('--verb', 'delete', '--resource', 'namespaces', '--name', 'foo');
     expect(deleted.code).toBe(0);
     expect(deleted.stderr).toContain('Note: a request on the Namespace object "foo" has namespace "foo"');
     expect(deleted.stdout).toMatch(/^Level: +None/m);
-    const upper = await runCli([
-      'explain',
-      '--policy',
-      policy,
-      '--user',
-      'alice',
-      '--verb',
-      'GET',
-      '--path',
-      '/healthz',
-    ]);
+    const upper = await explain('--verb', 'GET', '--path', '/healthz');
     expect(upper.code).toBe(1);
     expect(upper.stderr).toMatch(/^Error: Verb "GET" never reaches a policy: .*use "get"\.\n/);
   });
