@@ -33,6 +33,15 @@ function setup(source = 'exports.answer = 6 * 7;\nexports.where = __filename;\n'
   return { root, distDir, cacheDir, loader, cacheFiles };
 }
 
+/** A run whose cache V8 refused compiles anew, saves a good one, and the next run reads it back. */
+function expectReplaced(run: BundleLoader, loader: () => BundleLoader): void {
+  expect(run.cacheStatus('demo')).toBe('rejected');
+  run.save(true);
+  const again = loader();
+  again.load('demo');
+  expect(again.cacheStatus('demo')).toBe('hit');
+}
+
 const cacheName = (hash: string, variant: string) =>
   `demo-${hash}-${variant}-node${process.version}-${process.arch}.v8cache`;
 
@@ -137,11 +146,7 @@ describe('BundleLoader', () => {
     writeFileSync(path.join(cacheDir, cacheName('aaaa', 'enable')), 'not compiled code at all');
     const l = loader();
     expect((l.load('demo') as { answer: number }).answer).toBe(42);
-    expect(l.cacheStatus('demo')).toBe('rejected');
-    l.save(true);
-    const again = loader();
-    again.load('demo');
-    expect(again.cacheStatus('demo')).toBe('hit');
+    expectReplaced(l, loader);
   });
 
   it('never hands V8 a cache damaged on disk (V8 checks only its header): it is compiled anew', () => {
@@ -156,11 +161,7 @@ describe('BundleLoader', () => {
     writeFileSync(file, bytes);
     const damaged = loader();
     expect((damaged.load('demo') as { answer: number }).answer).toBe(42);
-    expect(damaged.cacheStatus('demo')).toBe('rejected');
-    damaged.save(true);
-    const again = loader();
-    again.load('demo');
-    expect(again.cacheStatus('demo')).toBe('hit');
+    expectReplaced(damaged, loader);
   });
 
   it('never reads the cache of other bundle bytes (another build hash), even of the same length', () => {
