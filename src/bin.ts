@@ -1,7 +1,7 @@
 import { isatty } from 'node:tty';
-import type { Ctx, TextSink } from './cli/io.js';
 import { main } from './cli/main.js';
 import { STOP_SIGNALS } from './errors.js';
+import type { Ctx, TextSink } from './io.js';
 
 // The only module that touches `process`: it builds the real context and hands the exit code back.
 // Built as dist/cli.cjs, which the `kops-audit` launcher (src/launch/kops-audit.ts) loads.

@@ -1,6 +1,6 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Ctx } from '../cli/io.js';
+import type { Ctx } from '../io.js';
 
 /**
  * Where spec backups go by default: `$XDG_STATE_HOME/kops-audit/backups`, else

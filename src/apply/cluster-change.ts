@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { parseAllDocuments } from 'yaml';
-import type { Ctx, TextSink } from '../cli/io.js';
 import { toJsonLine } from '../cli/output.js';
 import { ConflictError, ExitCode, InterruptedError, KopsAuditError, KopsError } from '../errors.js';
 import { importPrompts } from '../import-package.js';
+import type { Ctx, TextSink } from '../io.js';
 import { getClusterArgs, KopsClient, rollingUpdateArgs, shellQuote, updateArgs } from '../kops/client.js';
 import { apiserverGroups, apiserverRoles } from '../kops/rolling-update.js';
 import { execaRunner, type Runner } from '../kops/runner.js';

@@ -4,8 +4,8 @@
  */
 import { type ClusterModeRequest, refuseFileModeFlags } from '../cli/commands/cluster-mode.js';
 import type { RawEnableFlags } from '../cli/commands/spec-flags.js';
-import type { Ctx } from '../cli/io.js';
 import { UsageError } from '../errors.js';
+import type { Ctx } from '../io.js';
 import { shellQuote } from '../kops/client.js';
 import { planDisable, planEnable } from '../plan/plan.js';
 import { type ClusterModeDeps, type ClusterModeOptions, runClusterChange } from './cluster-change.js';

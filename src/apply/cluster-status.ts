@@ -1,5 +1,5 @@
-import { type Ctx, useColor } from '../cli/io.js';
 import { ExitCode } from '../errors.js';
+import { type Ctx, useColor } from '../io.js';
 import { type ClusterModeDeps, type ClusterModeOptions, kopsClientFor } from './cluster-change.js';
 import { liveSpecText } from './live-spec.js';
 

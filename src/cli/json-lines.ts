@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { UsageError } from '../errors.js';
-import type { Ctx } from './io.js';
-import { readErrorReason } from './read-error.js';
+import type { Ctx } from '../io.js';
+import { readErrorReason } from '../io.js';
 
 /**
  * Line-by-line reading of large files (audit logs, request lists) at constant memory: big read

@@ -1,8 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, KopsAuditError, PolicyError } from '../errors.js';
+import type { Ctx } from '../io.js';
 import { VERSION } from '../version.js';
 import { COMMANDS } from './define/index.js';
-import type { Ctx } from './io.js';
 import { formatDiagnostics } from './output.js';
 
 /**

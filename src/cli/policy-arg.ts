@@ -2,13 +2,13 @@ import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Diagnostic, PolicyError } from '../errors.js';
+import type { Ctx } from '../io.js';
+import { readErrorReason } from '../io.js';
 import { type LoadOptions, loadPolicy, loadPolicyOrThrow } from '../policy/load.js';
 import type { LoadedPolicy } from '../policy/types.js';
 import { templatePath } from './assets.js';
 import { withoutByteOrderMark } from './byte-order-mark.js';
-import type { Ctx } from './io.js';
 import { formatDiagnostics } from './output.js';
-import { readErrorReason } from './read-error.js';
 
 /**
  * `--policy basic|gce|PATH`, the same for every command. `basic` and `gce` are our templates (a file

@@ -5,8 +5,8 @@
 import { Writable } from 'node:stream';
 import { InterruptedError, UsageError } from '../errors.js';
 import { importPrompts } from '../import-package.js';
+import type { Ctx } from '../io.js';
 import type { SourcedText } from '../spec/apply.js';
-import type { Ctx } from './io.js';
 import {
   isTemplate,
   readPolicyArgWithWarnings,

@@ -9,8 +9,8 @@ import { readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFile
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { SpecError } from '../errors.js';
-import type { Ctx } from './io.js';
-import { readErrorReason } from './read-error.js';
+import type { Ctx } from '../io.js';
+import { readErrorReason } from '../io.js';
 
 export interface SpecInput {
   /** The name used in messages: the path as given, or `-` for stdin. */

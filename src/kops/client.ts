@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { Ctx, TextSink } from '../cli/io.js';
 import { exitCodeOfSignal, InterruptedError, KopsError, type StopSignal } from '../errors.js';
+import type { Ctx, TextSink } from '../io.js';
 import type { Runner, RunningProcess, RunResult } from './runner.js';
 import { isAtLeast, type KopsVersion, parseKopsVersionOutput } from './version.js';
 

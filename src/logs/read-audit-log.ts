@@ -5,9 +5,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import type { Ctx } from '../cli/io.js';
-import { readErrorReason } from '../cli/read-error.js';
 import { UsageError } from '../errors.js';
+import type { Ctx } from '../io.js';
+import { readErrorReason } from '../io.js';
 import type { AuditRecord } from './audit-event.js';
 import { type MalformedReason, parseAuditLine } from './parse-line.js';
 

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { Ctx, TextSink } from '../../src/cli/io.js';
+import type { Ctx, TextSink } from '../../src/io.js';
 
 export interface BufferSink extends TextSink {
   text: string;

@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import type { Ctx } from '../io.js';
+import type { Ctx } from '../../io.js';
 
 export type ClusterCommand = 'enable' | 'disable' | 'status';
 

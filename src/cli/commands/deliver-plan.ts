@@ -3,8 +3,8 @@
  * --stdout / -f - (the new spec), --output json (one summary object), --detailed-exitcode.
  */
 import { ExitCode } from '../../errors.js';
+import { type Ctx, useColor } from '../../io.js';
 import type { Plan } from '../../plan/plan.js';
-import { type Ctx, useColor } from '../io.js';
 import { type SpecInput, writeSpecInPlace } from '../spec-file.js';
 import { colorDiff } from '../views/diff.js';
 import { nextSteps, planJson, planSummary, warningsText } from '../views/plan.js';

@@ -1,5 +1,5 @@
+import type { Ctx } from '../../io.js';
 import { planDisable } from '../../plan/plan.js';
-import type { Ctx } from '../io.js';
 import { readSpecInput } from '../spec-file.js';
 import { deliverPlan } from './deliver-plan.js';
 import { type OutputChoice, parseOutputChoice, type RawOutputFlags } from './spec-flags.js';

@@ -1,10 +1,10 @@
 import { ExitCode, KopsAuditError, UsageError } from '../../errors.js';
+import type { Ctx } from '../../io.js';
 import { readAuditLog } from '../../logs/read-audit-log.js';
 import { compilePolicy, type PolicyEvaluator } from '../../policy/evaluate.js';
 import { requestFromEvent } from '../../policy/event-request.js';
 import { shapeRequest } from '../../policy/request-shape.js';
 import type { Evaluation, RequestAttributes } from '../../policy/types.js';
-import type { Ctx } from '../io.js';
 import { forEachLineBytes, openInput } from '../json-lines.js';
 import { toJsonLine } from '../output.js';
 import { readPolicyArgWithWarnings, writePolicyWarnings } from '../policy-arg.js';

@@ -1,7 +1,7 @@
 import { type Diagnostic, ExitCode, UsageError } from '../../errors.js';
+import type { Ctx } from '../../io.js';
 import { lintPolicyText } from '../../policy/lint.js';
 import { NEWEST_KUBERNETES_VERSION, parseKubernetesVersion } from '../../policy/version.js';
-import type { Ctx } from '../io.js';
 import { formatDiagnostics, toJsonLine } from '../output.js';
 import { readPolicySource } from '../policy-arg.js';
 

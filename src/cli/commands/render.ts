@@ -1,6 +1,6 @@
 import { ExitCode } from '../../errors.js';
+import type { Ctx } from '../../io.js';
 import type { Policy } from '../../policy/types.js';
-import type { Ctx } from '../io.js';
 import { readPolicyArgWithWarnings, writePolicyWarnings } from '../policy-arg.js';
 
 export interface RenderOptions {

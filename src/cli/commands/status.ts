@@ -1,8 +1,8 @@
 import { ExitCode } from '../../errors.js';
+import { type Ctx, useColor } from '../../io.js';
 import type { KopsVersion } from '../../spec/compat.js';
 import { parseSpec } from '../../spec/document.js';
 import { auditStatus } from '../../spec/status.js';
-import { type Ctx, useColor } from '../io.js';
 import { readSpecInput } from '../spec-file.js';
 import { statusJson, statusText } from '../views/status.js';
 import { parseKopsVersionFlag } from './spec-flags.js';

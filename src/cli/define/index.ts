@@ -4,7 +4,7 @@
  * imported when that command runs. Node 20 has no compile cache, so what is not loaded is not paid.
  */
 import type { Command } from 'commander';
-import type { Ctx } from '../io.js';
+import type { Ctx } from '../../io.js';
 import { defineExplain, defineLint, defineRender } from './policy-commands.js';
 import { defineSimulate } from './simulate.js';
 import { defineDisable, defineEnable, defineStatus } from './spec-commands.js';

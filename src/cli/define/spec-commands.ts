@@ -4,9 +4,9 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import type { Ctx } from '../../io.js';
 import type { RawEnableFlags, RawOutputFlags } from '../commands/spec-flags.js';
 import type { RawStatusFlags } from '../commands/status.js';
-import type { Ctx } from '../io.js';
 import { loadCommand } from '../load-app.js';
 import {
   auditSettingOptions,

@@ -1,5 +1,8 @@
 import type { Readable } from 'node:stream';
-import type { StopSignal } from '../errors.js';
+import type { StopSignal } from './errors.js';
+
+// The bottom module of kops-audit: the IO types every layer may take (cli/ builds them, apply/, kops/
+// and logs/ receive them) and the words for a failed read. It imports nothing of ours but errors.ts.
 
 /** A place to write text: process.stdout in production, a buffer in tests. */
 export interface TextSink {
@@ -35,4 +38,20 @@ export function useColor(sink: TextSink, env: Ctx['env']): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
   return sink.isTTY && env.TERM !== 'dumb';
+}
+
+/** Why a file could not be read, in words a user can act on (for "Cannot read X: <reason>."). */
+export function readErrorReason(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'EACCES':
+      return 'permission denied';
+    case 'Z_DATA_ERROR':
+      return 'it is not valid gzip';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
 }
