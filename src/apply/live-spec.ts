@@ -1,28 +1,26 @@
 import { parseDocument } from 'yaml';
 import { KopsError } from '../errors.js';
-import type { InstanceGroupInfo, KopsClient } from '../kops/client.js';
+import type { KopsClient } from '../kops/client.js';
+
+/** The spec kops keeps in its state store, as the offline core reads a file. */
+export interface LiveSpec {
+  /** The Cluster document as kops printed it (what the verify step compares and a backup keeps). */
+  clusterText: string;
+  /** The Cluster followed by its InstanceGroups, so that version rules see APIServer groups. */
+  text: string;
+}
 
 /**
- * The live spec as the offline core reads a file: the Cluster (`kops get cluster`) followed by its
- * InstanceGroups (from `kops get all`), so that version rules see APIServer groups. Addon objects that
- * `get all` may print are left out: `kops replace` would refuse them.
+ * One kops call: `get all` prints the Cluster first, then its InstanceGroups. The documents are kept
+ * as kops printed them (split on kops' `---` lines), so the diff shows only what the plan changes.
+ * Addon objects that `get all` may print are left out: `kops replace` would refuse them.
  */
-export async function liveSpecText(
-  client: KopsClient,
-  cluster: string,
-): Promise<{ clusterText: string; text: string; instanceGroups: InstanceGroupInfo[] }> {
-  // One kops call: `get all` prints the Cluster first, then its InstanceGroups. The documents are kept
-  // as kops printed them (split on kops' `---` lines), so the diff shows only what the plan changes.
-  const all = await client.getAll(cluster);
-  const docs = splitDocuments(all.text);
+export async function readLiveSpec(client: KopsClient, cluster: string): Promise<LiveSpec> {
+  const docs = splitDocuments(await client.getAll(cluster));
   const clusterText = docs.find((d) => kindOf(d) === 'Cluster');
   if (clusterText === undefined) throw new KopsError(`kops printed no Cluster object for ${cluster}.`);
   const groups = docs.filter((d) => kindOf(d) === 'InstanceGroup');
-  return {
-    clusterText,
-    text: [clusterText, ...groups].join('---\n'),
-    instanceGroups: all.instanceGroups,
-  };
+  return { clusterText, text: [clusterText, ...groups].join('---\n') };
 }
 
 /** The documents of a multi-document YAML text as written (kops never prints `---` inside a value). */
@@ -30,14 +28,10 @@ export function splitDocuments(text: string): string[] {
   return text
     .split(/^---[ \t]*$/m)
     .filter((d) => d.trim() !== '')
-    .map(body);
+    .map((doc) => `${doc.replace(/^\n+/, '').replace(/\n*$/, '')}\n`);
 }
 
-function body(doc: string): string {
-  return `${doc.replace(/^\n+/, '').replace(/\n*$/, '')}\n`;
-}
-
-export function kindOf(doc: string): string | undefined {
+function kindOf(doc: string): string | undefined {
   return (parseDocument(doc).toJS() as { kind?: string } | null)?.kind;
 }
 

@@ -6,7 +6,6 @@
  * reading logs or running kops need (zlib, worker_threads, child_process), and loading them costs.
  */
 export const commands = {
-  clusterMode: () => import('./commands/cluster-mode.js'),
   disable: () => import('./commands/disable.js'),
   enable: () => import('./commands/enable.js'),
   explain: () => import('./commands/explain.js'),

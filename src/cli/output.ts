@@ -1,11 +1,11 @@
 import type { Diagnostic } from '../errors.js';
 
-/** `--output` values shared by every command. */
-export type OutputFormat = 'text' | 'json';
-
-/** One JSON object on stdout, versioned so scripts can rely on its shape. */
-export function toJsonLine(value: object): string {
-  return `${JSON.stringify({ version: 1, ...value }, null, 2)}\n`;
+/**
+ * One JSON object on stdout, versioned so scripts can rely on its shape: `version` goes up when a
+ * command's keys change (the README lists each command's shape and version).
+ */
+export function toJsonLine(value: object, version = 1): string {
+  return `${JSON.stringify({ version, ...value }, null, 2)}\n`;
 }
 
 /** `file:line: field: message (fix)` lines, errors first, in source order. */

@@ -2,9 +2,7 @@
  * Which audit policy `enable` ships: `--policy basic|gce|PATH`, or, at a terminal without --policy,
  * the user's choice. The policy is validated as kube-apiserver would before anything is planned.
  */
-import { Writable } from 'node:stream';
-import { InterruptedError, UsageError } from '../errors.js';
-import { importPrompts } from '../import-package.js';
+import { UsageError } from '../errors.js';
 import type { Ctx } from '../io.js';
 import type { SourcedText } from '../spec/apply.js';
 import {
@@ -13,6 +11,7 @@ import {
   readPolicySource,
   writePolicyWarnings,
 } from './policy-arg.js';
+import { chooseOnTerminal } from './prompt.js';
 
 export const DEFAULT_POLICY = 'gce';
 
@@ -37,48 +36,19 @@ export async function readPolicyChoice(value: string, ctx: Ctx, specFromStdin = 
   return { source: value, text: loaded.text };
 }
 
-/** May we ask? Only when a person is at the terminal on both ends (never decided by trying). */
-export function canPrompt(ctx: Ctx): boolean {
-  return ctx.io.stdinIsTTY && ctx.io.stderr.isTTY;
-}
-
-/** Ask which policy to use (basic, gce or a file), writing the prompt to stderr. Ctrl-C exits 130. */
-export async function askPolicy(ctx: Ctx): Promise<string> {
-  try {
-    return await promptPolicy(ctx);
-  } catch (error) {
-    if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
-      throw new InterruptedError('Interrupted: no policy chosen; nothing was changed.');
-    }
-    throw error;
-  }
-}
-
-async function promptPolicy(ctx: Ctx): Promise<string> {
-  const { select, input } = await importPrompts();
-  const output = new Writable({
-    write(chunk, _encoding, done) {
-      ctx.io.stderr.write(String(chunk));
-      done();
-    },
-  });
-  const context = { input: ctx.io.stdin, output };
-  const choice = await select(
-    {
-      message: 'Which audit policy should kube-apiserver use?',
-      default: DEFAULT_POLICY,
-      choices: [
-        {
-          name: 'gce',
-          value: 'gce',
-          description: "kube-up's GCE policy: far fewer events, bodies for writes (recommended)",
-        },
-        { name: 'basic', value: 'basic', description: 'every request at Metadata: complete but noisy' },
-        { name: 'a file...', value: 'file', description: 'your own audit.k8s.io/v1 Policy file' },
-      ],
-    },
-    context,
+/** Ask which policy to use (basic, gce or a file). Ctrl-C exits 130. */
+export function askPolicy(ctx: Ctx): Promise<string> {
+  return chooseOnTerminal(
+    'Which audit policy should kube-apiserver use?',
+    [
+      {
+        value: 'gce',
+        description: "kube-up's GCE policy: far fewer events, bodies for writes (recommended)",
+      },
+      { value: 'basic', description: 'every request at Metadata: complete but noisy' },
+      { value: 'file', name: 'a file...', description: 'your own audit.k8s.io/v1 Policy file' },
+    ],
+    { default: DEFAULT_POLICY, askPath: { choice: 'file', message: 'Policy file:' } },
+    ctx,
   );
-  if (choice !== 'file') return choice;
-  return input({ message: 'Policy file:', required: true }, context);
 }

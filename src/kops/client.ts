@@ -1,11 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { exitCodeOfSignal, InterruptedError, KopsError, type StopSignal } from '../errors.js';
-import type { Ctx, TextSink } from '../io.js';
+import type { Ctx } from '../io.js';
+import { hasGetAll } from '../spec/compat.js';
+import { type KopsVersion, parseKopsVersionOutput } from '../spec/kops-version.js';
 import type { Runner, RunningProcess, RunResult } from './runner.js';
-import { isAtLeast, type KopsVersion, parseKopsVersionOutput } from './version.js';
 
 export interface KopsClientOptions {
   runner: Runner;
@@ -15,16 +15,10 @@ export interface KopsClientOptions {
   state?: string;
   env: Ctx['env'];
   cwd?: string;
-  /** Where kops' output streams live while it changes things (ctx.io.stderr). */
-  output: TextSink;
+  /** Each chunk kops prints while it changes things (replace, update, rolling-update). */
+  onOutput?: (text: string) => void;
   /** Directory for the temporary spec file of `kops replace` (default: the OS temp dir). */
   tmpDir?: string;
-}
-
-export interface InstanceGroupInfo {
-  name: string;
-  /** `spec.role` as kops prints it (v1alpha2): Master, APIServer, Node, Bastion. */
-  role: string;
 }
 
 /** A kops command that failed; `kopsLine` is kops' own `Error:` line. */
@@ -75,7 +69,7 @@ export class KopsClient {
 
   /** The command line a user can paste to run `args` as kops-audit would. */
   commandLine(args: readonly string[]): string {
-    return [this.kopsPath, ...this.stateArgs(), ...args].map(shellQuote).join(' ');
+    return shellCommand(this.kopsPath, kopsArgv(this.options.state, args));
   }
 
   /**
@@ -120,25 +114,10 @@ export class KopsClient {
     return result.stdout;
   }
 
-  /** The Cluster and its InstanceGroups: `kops get all` since 1.26, `kops get` before. */
-  async getAll(name: string): Promise<{ text: string; instanceGroups: InstanceGroupInfo[] }> {
-    const version = await this.version();
-    const args = isAtLeast(version, '1.26.0-alpha.1')
-      ? ['get', 'all', '--name', name, '-o', 'yaml']
-      : ['get', '--name', name, '-o', 'yaml'];
-    const result = await this.run(args, { stream: false });
-    const instanceGroups: InstanceGroupInfo[] = [];
-    for (const doc of parseAllDocuments(result.stdout)) {
-      const obj = doc.toJS() as {
-        kind?: string;
-        metadata?: { name?: string };
-        spec?: { role?: string };
-      } | null;
-      if (obj?.kind === 'InstanceGroup') {
-        instanceGroups.push({ name: obj.metadata?.name ?? '', role: obj.spec?.role ?? '' });
-      }
-    }
-    return { text: result.stdout, instanceGroups };
+  /** The Cluster and its InstanceGroups as YAML documents (`getAllArgs`). */
+  async getAll(name: string): Promise<string> {
+    const result = await this.run(getAllArgs(await this.version(), name), { stream: false });
+    return result.stdout;
   }
 
   /**
@@ -179,8 +158,16 @@ export class KopsClient {
     await this.run(rollingUpdateArgs(name, roles, flags), { stream: true });
   }
 
-  private stateArgs(): string[] {
-    return this.options.state ? ['--state', this.options.state] : [];
+  /** kops is not there: where it was looked for depends on whether --kops named it. */
+  private notFound(): KopsError {
+    if (this.options.kopsPath === undefined) {
+      return new KopsError('kops was not found: there is no `kops` executable on PATH.', {
+        hint: 'Install kops (https://kops.sigs.k8s.io/getting_started/install/), or give its path with --kops PATH.',
+      });
+    }
+    return new KopsError(`kops was not found: --kops ${shellQuote(this.kopsPath)} does not exist.`, {
+      hint: 'Check the path given with --kops (it must be the kops binary), or leave --kops out to use kops on PATH.',
+    });
   }
 
   private async run(
@@ -189,12 +176,8 @@ export class KopsClient {
   ): Promise<RunResult> {
     const shown = this.commandLine(how.display ?? args);
     if (this.interrupted) throw this.interruptedError(`Interrupted before \`${shown}\`.`);
-    const sink = this.options.output;
-    const forward = (chunk: string) => {
-      // kops' klog chatter is kept; only the emulator-independent shape matters to the user.
-      sink.write(chunk);
-    };
-    this.current = this.options.runner.start(this.kopsPath, [...this.stateArgs(), ...args], {
+    const forward = (chunk: string) => this.options.onOutput?.(chunk);
+    this.current = this.options.runner.start(this.kopsPath, kopsArgv(this.options.state, args), {
       env: this.options.env,
       cwd: this.options.cwd,
       ...(how.stream ? { onStdout: forward, onStderr: forward } : {}),
@@ -209,11 +192,7 @@ export class KopsClient {
       this.interrupted = true;
       throw this.interruptedError(`Interrupted: \`${shown}\` was stopped.`);
     }
-    if (result.notFound) {
-      throw new KopsError(`kops was not found: \`${this.kopsPath}\` is not an executable on PATH.`, {
-        hint: 'Install kops (https://kops.sigs.k8s.io/getting_started/install/) or pass --kops PATH.',
-      });
-    }
+    if (result.notFound) throw this.notFound();
     if (result.startError) throw new KopsError(`Could not run \`${shown}\`: ${result.startError}`);
     if (result.exitCode !== 0) {
       const line =
@@ -227,6 +206,23 @@ export class KopsClient {
     }
     return result;
   }
+}
+
+/** The arguments of a kops call: `--state` first when given (else kops reads KOPS_STATE_STORE). */
+export function kopsArgv(state: string | undefined, args: readonly string[]): string[] {
+  return [...(state ? ['--state', state] : []), ...args];
+}
+
+/** A command line to paste into a shell. */
+export function shellCommand(file: string, argv: readonly string[]): string {
+  return [file, ...argv].map(shellQuote).join(' ');
+}
+
+/** The Cluster and its InstanceGroups: `kops get all` where the version has it, `kops get` before. */
+export function getAllArgs(version: KopsVersion, name: string): string[] {
+  return hasGetAll(version)
+    ? ['get', 'all', '--name', name, '-o', 'yaml']
+    : ['get', '--name', name, '-o', 'yaml'];
 }
 
 export function getClusterArgs(name: string): string[] {

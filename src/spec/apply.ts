@@ -14,7 +14,6 @@ import {
   DEFAULT_LOG_PATH,
   DEFAULT_POLICY_PATH,
   type KopsRules,
-  type KopsVersion,
   kopsRules,
   unmountedReason,
   webhookPathFor,
@@ -22,6 +21,7 @@ import {
 import { type ParsedSpec, parseSpec } from './document.js';
 import { Literal, SpecEditor, type YamlEntries } from './edit.js';
 import { AUDIT_FIELDS, type AuditField, isInt32 } from './fields.js';
+import type { KopsVersion } from './kops-version.js';
 import {
   type AuditSetup,
   type FileAssetView,

@@ -4,27 +4,9 @@
  */
 import path from 'node:path/posix';
 import type { InstanceGroupInfo } from './document.js';
+import { isAtLeast, type KopsVersion, releaseOf } from './kops-version.js';
 
-export interface KopsVersion {
-  major: number;
-  minor: number;
-  patch: number;
-  /** As the user wrote it, e.g. `1.28.4` or `v1.37.0-alpha.2+v1.37.0-alpha.1-280-g268927e264`. */
-  text: string;
-}
-
-/** `1.28`, `1.28.4`, `v1.28.4`, `1.37.0-alpha.2+build`: the kops release; undefined if not a version. */
-export function parseKopsVersion(text: string): KopsVersion | undefined {
-  const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$/.exec(text.trim());
-  if (!match) return undefined;
-  return {
-    major: Number(match[1]),
-    minor: Number(match[2]),
-    patch: Number(match[3] ?? 0),
-    text: text.trim(),
-  };
-}
-
+/** The release is `major.minor.patch` or newer; pre-releases count as their release here. */
 function atLeast(v: KopsVersion, major: number, minor: number, patch = 0): boolean {
   if (v.major !== major) return v.major > major;
   if (v.minor !== minor) return v.minor > minor;
@@ -33,15 +15,39 @@ function atLeast(v: KopsVersion, major: number, minor: number, patch = 0): boole
 
 /**
  * Roles were renamed in commit d39ba74bd7, first in v1.26.0-alpha.2: 1.26.0-alpha.1 still says
- * Master (the rolling update's role flag follows the same bound, src/kops/rolling-update.ts).
+ * Master in file assets, and `rolling-update --instance-group-roles` takes `control-plane` from the
+ * same release on (its parser maps `master` there too).
  */
 function hasControlPlaneRole(v: KopsVersion): boolean {
-  if (!atLeast(v, 1, 26)) return false;
-  if (v.major !== 1 || v.minor !== 26 || v.patch !== 0) return true;
-  const prerelease = /^v?\d+\.\d+\.\d+-([0-9A-Za-z.-]+)/.exec(v.text)?.[1];
-  if (prerelease === undefined) return true;
-  const [stage, number] = prerelease.split('.');
-  return !(stage === 'alpha' && Number(number ?? 0) < 2);
+  return isAtLeast(v, '1.26.0-alpha.2');
+}
+
+/** `kops get all` prints the Cluster and its InstanceGroups since 1.26.0-alpha.1; before, `kops get`. */
+export function hasGetAll(v: KopsVersion): boolean {
+  return isAtLeast(v, '1.26.0-alpha.1');
+}
+
+/** InstanceGroup roles whose nodes run kube-apiserver (v1alpha2 names; ControlPlane since 1.26). */
+export const API_SERVER_GROUP_ROLES: readonly string[] = ['Master', 'ControlPlane', 'APIServer'];
+
+/** The instance groups that run kube-apiserver: the control plane and dedicated APIServer groups. */
+export function apiServerGroups<G extends { role: string }>(groups: readonly G[]): G[] {
+  return groups.filter((group) => API_SERVER_GROUP_ROLES.includes(group.role));
+}
+
+/**
+ * The `--instance-group-roles` value of a rolling update that reaches every node running
+ * kube-apiserver: `control-plane` (`master` before 1.26.0-alpha.2), plus `apiserver` when the
+ * cluster has dedicated APIServer groups (kops 1.21+), which read the policy as well (kops.md §4).
+ * Without a version, `master`: kops 1.26 and newer read it as `control-plane`, so it works on all.
+ */
+export function rollingUpdateRoles(
+  v: KopsVersion | undefined,
+  groups: readonly { role: string }[],
+): string[] {
+  const roles = [v !== undefined && hasControlPlaneRole(v) ? 'control-plane' : 'master'];
+  if (groups.some((group) => group.role === 'APIServer')) roles.push('apiserver');
+  return roles;
 }
 
 /** Where kube-apiserver can read an audit policy (and the webhook config beside it). */
@@ -131,8 +137,6 @@ export function isContainerOSImage(image: string): boolean {
   return /(^|\/)cos-cloud\//.test(image) || /^cos-/.test(name);
 }
 
-const API_SERVER_GROUP_ROLES = ['Master', 'ControlPlane', 'APIServer'];
-
 /**
  * The layouts of the nodes that run kube-apiserver, from the instance groups in the spec, with the
  * names of the groups on each. Without such groups in the file, the standard layout is assumed.
@@ -142,7 +146,7 @@ export function apiServerLayouts(groups: readonly InstanceGroupInfo[]): {
   containerOS: string[];
   other: string[];
 } {
-  const apiServers = groups.filter((group) => API_SERVER_GROUP_ROLES.includes(group.role));
+  const apiServers = apiServerGroups(groups);
   const containerOS = apiServers.filter((g) => g.image !== undefined && isContainerOSImage(g.image));
   const other = apiServers.filter((g) => !containerOS.includes(g));
   const layouts: NodeLayout[] = [];
@@ -221,7 +225,7 @@ export function kopsRules(
   return {
     ...layoutFields,
     version,
-    label: `kops ${v.major}.${v.minor}.${v.patch}`,
+    label: `kops ${releaseOf(v)}`,
     controlPlaneRoles: hasControlPlaneRole(v) ? ['ControlPlane'] : ['Master'],
     fileAssetMode: atLeast(v, 1, 24),
     mountRules,

@@ -5,9 +5,10 @@
  */
 import path from 'node:path/posix';
 import { loadPolicy } from '../policy/load.js';
-import { apiServerLayouts, apiServerRoles, type KopsVersion, kopsRules, unmountedReason } from './compat.js';
+import { apiServerGroups, apiServerLayouts, apiServerRoles, kopsRules, unmountedReason } from './compat.js';
 import type { ParsedSpec } from './document.js';
 import { isInt32 } from './fields.js';
+import type { KopsVersion } from './kops-version.js';
 import { type AuditSetup, type FileAssetView, fieldString, POLICY_ASSET, readAuditSetup } from './read.js';
 
 export interface StatusCheck {
@@ -67,12 +68,9 @@ function numberField(setup: AuditSetup, field: 'auditLogMaxAge' | 'auditLogMaxBa
   return isInt32(value) ? value : undefined;
 }
 
-const API_SERVER_GROUP_ROLES = ['Master', 'ControlPlane', 'APIServer'];
-
 /** The policy an instance group that runs kube-apiserver writes itself, when no Cluster asset does. */
 function groupPolicy(parsed: ParsedSpec, file: string): { group: string; content: string } | undefined {
-  for (const g of parsed.instanceGroups) {
-    if (!API_SERVER_GROUP_ROLES.includes(g.role)) continue;
+  for (const g of apiServerGroups(parsed.instanceGroups)) {
     const content = g.fileAssets?.find((a) => a.path === file)?.content;
     if (content !== undefined) return { group: g.name, content };
   }
@@ -81,8 +79,8 @@ function groupPolicy(parsed: ParsedSpec, file: string): { group: string; content
 
 /** Instance groups that run kube-apiserver and write `file` with their own file assets. */
 function groupsWithOwnAsset(parsed: ParsedSpec, file: string): string[] {
-  return parsed.instanceGroups
-    .filter((g) => API_SERVER_GROUP_ROLES.includes(g.role) && g.fileAssets?.some((a) => a.path === file))
+  return apiServerGroups(parsed.instanceGroups)
+    .filter((g) => g.fileAssets?.some((a) => a.path === file))
     .map((g) => g.name);
 }
 

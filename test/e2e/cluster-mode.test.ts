@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { ENABLE, NAME, world } from '../helpers/cluster-world.js';
 import { expectGolden } from '../helpers/golden.js';
 import { CLI, REPO_ROOT } from '../helpers/paths.js';
@@ -85,9 +86,10 @@ describe('enable <cluster> in a pipeline (no terminal)', () => {
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report).toMatchObject({
-      version: 1,
+      version: 2,
       action: 'enable',
-      cluster: NAME,
+      source: `cluster/${NAME}`,
+      cluster: { name: NAME, apiVersion: 'kops.k8s.io/v1alpha2' },
       kopsVersion: '1.28.4',
       result: 'applied',
       changed: true,
@@ -111,6 +113,35 @@ describe('enable <cluster> in a pipeline (no terminal)', () => {
     expect(w.commands().at(-1)).toBe('update --yes');
     expect(result.stdout).toContain(
       `Roll it when convenient:\n  kops rolling-update cluster --name ${NAME} --instance-group-roles master --yes\n`,
+    );
+    // status must not call a spec that the control plane does not run yet a pass.
+    const status = await runCli(['status', NAME], { env: w.env() });
+    expect(status.code).toBe(1);
+    expect(status.stdout).toContain(
+      `FAIL  the control plane runs this spec: the control plane has not been rolled yet, so kube-apiserver still runs the old settings; run \`kops rolling-update cluster --name ${NAME} --instance-group-roles master --yes\``,
+    );
+    expect((await w.cli([...ENABLE, '--yes'])).code).toBe(0);
+    const rolled = await runCli(['status', NAME], { env: w.env() });
+    expect(rolled.code).toBe(0);
+    expect(rolled.stdout).toContain(
+      'ok    the control plane runs this spec: kops reports nothing left to apply or roll',
+    );
+  });
+
+  it('file mode and cluster mode describe a change with the same lines and the same JSON keys', async () => {
+    const w = world();
+    const cluster = JSON.parse((await w.cli([...ENABLE, '--dry-run', '-o', 'json'])).stdout);
+    const specFile = path.join(w.dir, 'cluster.yaml');
+    writeFileSync(specFile, readFileSync(path.join(REPO_ROOT, 'examples/cluster.yaml')));
+    const file = JSON.parse(
+      (await w.cli(['enable', '-f', specFile, '--policy', 'basic', '--dry-run', '-o', 'json'])).stdout,
+    );
+    expect(Object.keys(file)).toEqual(Object.keys(cluster));
+    expect(cluster.result).toBe('planned');
+    expect(file.result).toBe('planned');
+    const text = await w.cli([...ENABLE, '--dry-run']);
+    expect(text.stdout).toContain(
+      '  + add spec.kubeAPIServer.auditPolicyFile: /srv/kubernetes/kube-apiserver/audit/policy-config.yaml\n',
     );
   });
 });

@@ -114,7 +114,9 @@ describe('enable -f FILE', () => {
     expect(dry.code).toBe(0);
     expectGolden(dry.stdout, 'enable/dry-run.json');
     const written = JSON.parse((await cli(['enable', '-f', 'cluster.yaml', '-o', 'json'])).stdout);
-    expect(written).toMatchObject({ version: 1, action: 'enable', changed: true, written: true });
+    expect(written).toMatchObject({ version: 2, action: 'enable', changed: true, result: 'applied' });
+    const again = JSON.parse((await cli(['enable', '-f', 'cluster.yaml', '-o', 'json'])).stdout);
+    expect(again).toMatchObject({ version: 2, changed: false, result: 'unchanged' });
   });
 
   it('the webhook backend masks the kubeconfig in the diff and JSON', async () => {

@@ -4,10 +4,14 @@
  */
 import { ExitCode } from '../../errors.js';
 import { type Ctx, useColor } from '../../io.js';
+import { rollingUpdateArgs } from '../../kops/client.js';
 import type { Plan } from '../../plan/plan.js';
+import { apiServerGroups, rollingUpdateRoles } from '../../spec/compat.js';
+import { parseSpec } from '../../spec/document.js';
+import type { KopsVersion } from '../../spec/kops-version.js';
 import { type SpecInput, writeSpecInPlace } from '../spec-file.js';
+import { changeJson, nextSteps, planSummary, warningsText } from '../views/change.js';
 import { colorDiff } from '../views/diff.js';
-import { nextSteps, planJson, planSummary, warningsText } from '../views/plan.js';
 import type { OutputChoice } from './spec-flags.js';
 
 export async function deliverPlan(
@@ -15,6 +19,8 @@ export async function deliverPlan(
   input: SpecInput,
   output: OutputChoice,
   ctx: Ctx,
+  /** The kops version the spec was written for (--kops-version), if given. */
+  kopsVersion?: KopsVersion,
 ): Promise<number> {
   const { stdout, stderr } = ctx.io;
   stderr.write(warningsText(plan.warnings));
@@ -25,7 +31,8 @@ export async function deliverPlan(
         await writeSpecInPlace(input, plan.after);
         written = true;
       }
-      if (!output.json) stdout.write(planSummary(plan, written) + nextSteps(plan));
+      if (!output.json)
+        stdout.write(planSummary(plan, written) + nextSteps(plan, rollArgs(plan, kopsVersion)));
       break;
     case 'dry-run':
       if (!output.json) {
@@ -40,6 +47,15 @@ export async function deliverPlan(
       stderr.write(planSummary(plan, true, true));
       break;
   }
-  if (output.json) stdout.write(planJson(plan, written));
+  if (output.json) {
+    const result = !plan.changed ? 'unchanged' : written ? 'applied' : 'planned';
+    stdout.write(changeJson({ plan, result, kopsVersion: kopsVersion?.text }));
+  }
   return output.detailedExitcode && plan.changed ? ExitCode.CHANGES : ExitCode.OK;
+}
+
+/** The control-plane rolling update for the spec as written, for the version it was written for. */
+function rollArgs(plan: Plan, kopsVersion: KopsVersion | undefined): string[] {
+  const groups = apiServerGroups(parseSpec(plan.after, plan.source).instanceGroups);
+  return rollingUpdateArgs(plan.cluster.name || 'CLUSTER', rollingUpdateRoles(kopsVersion, groups));
 }

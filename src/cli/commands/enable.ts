@@ -11,14 +11,18 @@ import type { Ctx } from '../../io.js';
 import { planEnable } from '../../plan/plan.js';
 import type { AuditSettings } from '../../spec/apply.js';
 import { withoutByteOrderMark } from '../byte-order-mark.js';
-import { askPolicy, canPrompt, DEFAULT_POLICY, readPolicyChoice } from '../policy-choice.js';
+import { askPolicy, DEFAULT_POLICY, readPolicyChoice } from '../policy-choice.js';
+import { canPrompt } from '../prompt.js';
 import { readSpecInput } from '../spec-file.js';
+import { runClusterChange } from './cluster-change.js';
+import { parseClusterChangeOptions, type RawClusterChangeFlags } from './cluster-options.js';
 import { deliverPlan } from './deliver-plan.js';
 import {
   type OutputChoice,
   parseAuditSettingFlags,
   parseOutputChoice,
   type RawEnableFlags,
+  requireTarget,
 } from './spec-flags.js';
 
 export interface EnableArgs {
@@ -40,6 +44,27 @@ export function parseEnableArgs(raw: RawEnableFlags & { filename: string }): Ena
   if (raw.policy !== undefined) args.policy = raw.policy;
   if (raw.webhookConfig !== undefined) args.webhookConfigFile = raw.webhookConfig;
   return args;
+}
+
+/** `enable -f FILE` (file mode) or `enable CLUSTER` (cluster mode, through kops). */
+export async function runEnableCommand(
+  cluster: string | undefined,
+  raw: RawClusterChangeFlags,
+  ctx: Ctx,
+): Promise<number> {
+  const filename = requireTarget('enable', raw.filename, cluster);
+  if (filename !== undefined) return runEnable(parseEnableArgs({ ...raw, filename }), ctx);
+  const options = parseClusterChangeOptions('enable', cluster!, raw);
+  const settings = await resolveAuditSettings(
+    parseAuditSettingFlags(raw),
+    {
+      ...(raw.policy !== undefined ? { policy: raw.policy } : {}),
+      ...(raw.webhookConfig !== undefined ? { webhookConfigFile: raw.webhookConfig } : {}),
+      mayPrompt: !options.json,
+    },
+    ctx,
+  );
+  return runClusterChange({ action: 'enable', settings }, options, ctx);
 }
 
 /** The policy and webhook kubeconfig the flags name, read and checked (shared with cluster mode). */
@@ -115,5 +140,5 @@ export async function runEnable(args: EnableArgs, ctx: Ctx): Promise<number> {
   );
   const input = await readSpecInput(args.filename, ctx);
   const plan = planEnable(input.text, { ...settings, source: input.source });
-  return deliverPlan(plan, input, args.output, ctx);
+  return deliverPlan(plan, input, args.output, ctx, args.flags.kopsVersion);
 }

@@ -3,15 +3,12 @@
  * at start-up (it feeds --help), so it imports nothing heavier than commander.
  */
 import { Option } from 'commander';
-import { UsageError } from '../../errors.js';
 import { BACKENDS } from '../../spec/backends.js';
 
 export const POLICY_ARG_HELP = 'audit policy: basic, gce, or the path of a policy file (- for stdin)';
 
 /** commander's way to take a flag more than once. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-export type ClusterCommand = 'enable' | 'disable' | 'status';
 
 export function outputOptions(): Option[] {
   return [
@@ -60,7 +57,7 @@ export function auditSettingOptions(): Option[] {
 }
 
 /** Extra flags cluster mode adds to a command. */
-export function clusterModeOptions(command: ClusterCommand): Option[] {
+export function clusterModeOptions(command: 'enable' | 'disable' | 'status'): Option[] {
   const kops = [
     new Option('--kops <path>', 'cluster mode: the kops binary to run (default: kops on PATH)'),
     new Option(
@@ -81,25 +78,4 @@ export function clusterModeOptions(command: ClusterCommand): Option[] {
       'cluster mode: stop after `kops update cluster`; roll the control plane later yourself',
     ),
   ];
-}
-
-/** `-f` and a cluster name are two ways to say what to change: exactly one is needed. */
-export function requireTarget(
-  command: string,
-  filename: string | undefined,
-  cluster: string | undefined,
-): void {
-  if (filename !== undefined && cluster !== undefined) {
-    throw new UsageError(`kops-audit ${command} takes either -f FILE or a cluster name, not both.`, {
-      hint: `Use \`kops-audit ${command} -f cluster.yaml\` for a spec file or \`kops-audit ${command} CLUSTER\` for a cluster.`,
-    });
-  }
-  if (filename === undefined && cluster === undefined) {
-    throw new UsageError(
-      `kops-audit ${command} needs a spec: -f FILE (or -f - for stdin), or a cluster name.`,
-      {
-        hint: `For example: kops-audit ${command} -f cluster.yaml --dry-run`,
-      },
-    );
-  }
 }

@@ -4,24 +4,12 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { Ctx } from '../../io.js';
-import type { RawEnableFlags, RawOutputFlags } from '../commands/spec-flags.js';
+import type { RawClusterChangeFlags, RawClusterFlags } from '../commands/cluster-options.js';
+import type { RawOutputFlags } from '../commands/spec-flags.js';
 import type { RawStatusFlags } from '../commands/status.js';
 import { loadCommand } from '../load-app.js';
-import {
-  auditSettingOptions,
-  type ClusterCommand,
-  clusterModeOptions,
-  outputOptions,
-  requireTarget,
-} from './flags.js';
+import { auditSettingOptions, clusterModeOptions, outputOptions } from './flags.js';
 import type { DefineCommand } from './index.js';
-
-/** Cluster mode when a cluster is named; its module (execa, kops) loads only then. */
-async function runForCluster(command: ClusterCommand, cluster: string, flags: object, ctx: Ctx) {
-  const { runClusterMode } = await loadCommand('clusterMode');
-  return runClusterMode({ command, cluster, flags: flags as Record<string, unknown> }, ctx);
-}
 
 export const defineEnable: DefineCommand = (program, ctx, finish) => {
   const command: Command = program
@@ -35,11 +23,9 @@ export const defineEnable: DefineCommand = (program, ctx, finish) => {
   for (const option of [...auditSettingOptions(), ...outputOptions(), ...clusterModeOptions('enable')]) {
     command.addOption(option);
   }
-  command.action(async (cluster: string | undefined, raw: RawEnableFlags) => {
-    requireTarget('enable', raw.filename, cluster);
-    if (cluster !== undefined) return finish(await runForCluster('enable', cluster, raw, ctx));
-    const { runEnable, parseEnableArgs } = await loadCommand('enable');
-    finish(await runEnable(parseEnableArgs({ ...raw, filename: raw.filename! }), ctx));
+  command.action(async (cluster: string | undefined, raw: RawClusterChangeFlags) => {
+    const { runEnableCommand } = await loadCommand('enable');
+    finish(await runEnableCommand(cluster, raw, ctx));
   });
 };
 
@@ -50,11 +36,9 @@ export const defineDisable: DefineCommand = (program, ctx, finish) => {
     .argument('[cluster]', 'a cluster name, for cluster mode (through kops)')
     .option('-f, --filename <file>', 'the kops spec to change; - for stdin/stdout');
   for (const option of [...outputOptions(), ...clusterModeOptions('disable')]) command.addOption(option);
-  command.action(async (cluster: string | undefined, raw: RawOutputFlags) => {
-    requireTarget('disable', raw.filename, cluster);
-    if (cluster !== undefined) return finish(await runForCluster('disable', cluster, raw, ctx));
-    const { runDisable, parseDisableArgs } = await loadCommand('disable');
-    finish(await runDisable(parseDisableArgs({ ...raw, filename: raw.filename! }), ctx));
+  command.action(async (cluster: string | undefined, raw: RawOutputFlags & RawClusterFlags) => {
+    const { runDisableCommand } = await loadCommand('disable');
+    finish(await runDisableCommand(cluster, raw, ctx));
   });
 };
 
@@ -73,10 +57,8 @@ export const defineStatus: DefineCommand = (program, ctx, finish) => {
       new Option('--kops-version <version>', 'check for this kops version (default: for every version)'),
     );
   for (const option of clusterModeOptions('status')) command.addOption(option);
-  command.action(async (cluster: string | undefined, raw: RawStatusFlags) => {
-    requireTarget('status', raw.filename, cluster);
-    if (cluster !== undefined) return finish(await runForCluster('status', cluster, raw, ctx));
-    const { runStatus, parseStatusArgs } = await loadCommand('status');
-    finish(await runStatus(parseStatusArgs({ ...raw, filename: raw.filename! }), ctx));
+  command.action(async (cluster: string | undefined, raw: RawStatusFlags & RawClusterFlags) => {
+    const { runStatusCommand } = await loadCommand('status');
+    finish(await runStatusCommand(cluster, raw, ctx));
   });
 };

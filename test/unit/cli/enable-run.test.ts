@@ -94,3 +94,22 @@ describe('enable: files saved with a byte order mark', () => {
     ).rejects.toThrow(/^--webhook-config bad\.kubeconfig:\d+ is not valid YAML, so not a kubeconfig\.$/);
   });
 });
+
+describe('enable -f: the commands that apply the written file', () => {
+  it('roll the control plane with the role name of the --kops-version the spec was written for', async () => {
+    const ctx = testCtx({ cwd: dir });
+    await runEnable(
+      parseEnableArgs({ filename: 'cluster.yaml', policy: 'basic', kopsVersion: '1.28.4' }),
+      ctx,
+    );
+    expect(ctx.out.text).toContain(
+      'kops rolling-update cluster --name prod-eu1.k8s.example.com --instance-group-roles control-plane --yes\n',
+    );
+  });
+
+  it('without --kops-version, `master`, which every kops version reads', async () => {
+    const ctx = testCtx({ cwd: dir });
+    await runEnable(parseEnableArgs({ filename: 'cluster.yaml', policy: 'basic' }), ctx);
+    expect(ctx.out.text).toContain('--instance-group-roles master --yes\n');
+  });
+});

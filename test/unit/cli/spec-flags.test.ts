@@ -3,8 +3,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { templatePath } from '../../../src/cli/assets.js';
 import { parseEnableArgs } from '../../../src/cli/commands/enable.js';
-import { parseAuditSettingFlags, parseOutputChoice } from '../../../src/cli/commands/spec-flags.js';
-import { canPrompt } from '../../../src/cli/policy-choice.js';
+import {
+  parseAuditSettingFlags,
+  parseOutputChoice,
+  requireTarget,
+} from '../../../src/cli/commands/spec-flags.js';
+import { canPrompt } from '../../../src/cli/prompt.js';
 import { UsageError } from '../../../src/errors.js';
 import { loadPolicy } from '../../../src/policy/load.js';
 import { testCtx } from '../../helpers/ctx.js';
@@ -105,5 +109,28 @@ describe('the shipped templates (not re-validated at run time, so validated here
     const result = loadPolicy(readFileSync(templatePath(name), 'utf8'), name);
     expect(result.loaded).toBeDefined();
     expect(result.diagnostics).toEqual([]);
+  });
+});
+
+describe('what to change: -f FILE or a cluster name', () => {
+  it('takes exactly one', () => {
+    expect(requireTarget('enable', 'c.yaml', undefined)).toBe('c.yaml');
+    expect(requireTarget('enable', undefined, 'prod.example.com')).toBeUndefined();
+    expect(() => requireTarget('enable', 'c.yaml', 'prod.example.com')).toThrow(/not both/);
+  });
+
+  it.each([
+    ['enable', 'kops-audit enable -f cluster.yaml --dry-run'],
+    ['disable', 'kops-audit disable -f cluster.yaml --dry-run'],
+    // status has no --dry-run: its example must be one status accepts.
+    ['status', 'kops-audit status -f cluster.yaml'],
+  ] as const)('%s with neither suggests `%s`', (command, example) => {
+    let error: UsageError | undefined;
+    try {
+      requireTarget(command, undefined, undefined);
+    } catch (caught) {
+      error = caught as UsageError;
+    }
+    expect(error?.hint).toBe(`For example: ${example}`);
   });
 });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { planDisable, planEnable } from '../../../src/plan/plan.js';
-import { parseKopsVersion } from '../../../src/spec/compat.js';
+import { parseKopsVersion } from '../../../src/spec/kops-version.js';
 import { basicPolicy, exampleSpec, kubeconfig } from '../spec/fixtures.js';
 
 /** The Cluster document as `kops get cluster -o yaml` would print it. */

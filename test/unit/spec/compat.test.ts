@@ -1,15 +1,14 @@
 /** kops-version rules (shared/research/kops.md §2 roles, §3 mounts, FileAssetSpec.mode). */
 import { describe, expect, it } from 'vitest';
-import { apiserverRoles as rollingUpdateRoles } from '../../../src/kops/rolling-update.js';
-import { parseSemver } from '../../../src/kops/version.js';
 import {
   apiServerRoles,
   DEFAULT_POLICY_PATH,
   kopsRules,
-  parseKopsVersion,
+  rollingUpdateRoles,
   unmountedReason,
   webhookPathFor,
 } from '../../../src/spec/compat.js';
+import { parseKopsVersion } from '../../../src/spec/kops-version.js';
 
 const rules = (v?: string) => kopsRules(v === undefined ? undefined : parseKopsVersion(v));
 
@@ -104,7 +103,7 @@ describe('the file asset roles and the rolling update agree on every version', (
     '1.37.0-alpha.2+v1.37.0-alpha.1-280-g268927e264',
   ])('kops %s', (version) => {
     const assetRoles = rules(version).controlPlaneRoles;
-    const rollRoles = rollingUpdateRoles(parseSemver(version)!, []);
+    const rollRoles = rollingUpdateRoles(parseKopsVersion(version)!, []);
     expect(rollRoles).toEqual([assetRoles[0] === 'ControlPlane' ? 'control-plane' : 'master']);
   });
 });

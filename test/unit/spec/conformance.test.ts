@@ -3,6 +3,7 @@
  * SOURCE.md there): enable, validate against the kops Cluster CRD, check that nothing else moved,
  * that a second enable is a no-op and that disable restores the original bytes.
  */
+
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { diffLines } from 'diff';
@@ -10,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { ConflictError } from '../../../src/errors.js';
 import { type EnableOptions, planDisable, planEnable } from '../../../src/plan/plan.js';
+import { parseKopsVersion } from '../../../src/spec/kops-version.js';
 import { clusterValidator } from '../../helpers/crd.js';
 import { CONFORMANCE_DIR, conformanceMissing, REPO_ROOT } from '../../helpers/paths.js';
 
@@ -60,7 +62,7 @@ describe.skipIf(skip)('enable and disable on every conformance spec', () => {
         policy,
         backend: 'log,webhook',
         webhookConfig: kubeconfig,
-        kopsVersion: { major: 1, minor: 28, patch: 0, text: '1.28.0' },
+        kopsVersion: parseKopsVersion('1.28.0')!,
         webhookFields: { auditWebhookBatchMaxWait: '5s' },
       },
     },
@@ -70,7 +72,7 @@ describe.skipIf(skip)('enable and disable on every conformance spec', () => {
         policy,
         backend: 'webhook',
         webhookConfig: kubeconfig,
-        kopsVersion: { major: 1, minor: 25, patch: 0, text: '1.25.0' },
+        kopsVersion: parseKopsVersion('1.25.0')!,
       },
     },
   ];

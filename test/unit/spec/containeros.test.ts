@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { UsageError } from '../../../src/errors.js';
 import { type EnableOptions, planEnable } from '../../../src/plan/plan.js';
-import { apiServerLayouts, isContainerOSImage, parseKopsVersion } from '../../../src/spec/compat.js';
+import { apiServerLayouts, isContainerOSImage } from '../../../src/spec/compat.js';
 import { parseSpec } from '../../../src/spec/document.js';
+import { parseKopsVersion } from '../../../src/spec/kops-version.js';
 import { auditStatus } from '../../../src/spec/status.js';
 import { basicPolicy } from './fixtures.js';
 

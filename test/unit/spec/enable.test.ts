@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { ConflictError, SpecError, UsageError } from '../../../src/errors.js';
 import { type EnableOptions, planDisable, planEnable } from '../../../src/plan/plan.js';
-import { parseKopsVersion } from '../../../src/spec/compat.js';
+import { parseKopsVersion } from '../../../src/spec/kops-version.js';
 import { basicPolicy, exampleSpec, handWrittenSetup, kopsSpec, kubeconfig } from './fixtures.js';
 
 const enable = (text: string, options: Partial<EnableOptions> = {}) =>

@@ -2,8 +2,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emulatorWorld, runKops, withoutKlog } from '../../helpers/kops-emulator.js';
-import { parseObjects, readCloud, readCluster, seedCluster, toKopsYaml } from '../../kops-emulator/store.mjs';
+import { emulatorWorld, runKops, withoutKlog } from '../helpers/kops-emulator.js';
+import { parseObjects, readCloud, readCluster, seedCluster, toKopsYaml } from '../kops-emulator/store.mjs';
 
 const NAME = 'demo.example.com';
 

@@ -1,37 +1,37 @@
-// Cluster mode in-process: real planEnable/planDisable, the real kops client and the kops emulator.
+// Cluster mode in-process: the real planner, kops client and step runner against the kops emulator.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ClusterModeOptions, runClusterChange } from '../../../src/apply/cluster-change.js';
-import type { PlanFn } from '../../../src/apply/planner.js';
-import { InterruptedError, type KopsAuditError } from '../../../src/errors.js';
-import { planDisable, planEnable } from '../../../src/plan/plan.js';
-import { testCtx } from '../../helpers/ctx.js';
-import { emulatorWorld } from '../../helpers/kops-emulator.js';
-import { REPO_ROOT } from '../../helpers/paths.js';
-import { readCloud, readCluster, seedCluster } from '../../kops-emulator/store.mjs';
+import type { ClusterRequest } from '../../src/apply/cluster-plan.js';
+import { runClusterChange } from '../../src/cli/commands/cluster-change.js';
+import type { ClusterChangeOptions } from '../../src/cli/commands/cluster-options.js';
+import { InterruptedError, type KopsAuditError } from '../../src/errors.js';
+import { testCtx } from '../helpers/ctx.js';
+import { emulatorWorld } from '../helpers/kops-emulator.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+import { readCloud, readCluster, seedCluster } from '../kops-emulator/store.mjs';
 
 const NAME = 'demo.example.com';
 const policy = {
   source: 'templates/basic.yaml',
   text: readFileSync(path.join(REPO_ROOT, 'templates/basic.yaml'), 'utf8'),
 };
-const enable: PlanFn = (text, source, kopsVersion) =>
-  planEnable(text, { source, policy, backend: 'log', kopsVersion });
-const disable: PlanFn = (text, source) => planDisable(text, { source });
+const enable: ClusterRequest = { action: 'enable', settings: { policy, backend: 'log' } };
+const disable: ClusterRequest = { action: 'disable' };
 
 function setup(version = '1.28.4', extraEnv: Record<string, string> = {}, apiserver = false) {
   const world = emulatorWorld(version);
   seedCluster(world.stateDir, NAME, { apiserver });
   const env = world.env(extraEnv) as Record<string, string>;
-  const options = (more: Partial<ClusterModeOptions> = {}): ClusterModeOptions => ({
+  const options = (more: Partial<ClusterChangeOptions> = {}): ClusterChangeOptions => ({
     cluster: NAME,
     yes: true,
     dryRun: false,
     rollingUpdate: true,
     detailedExitcode: false,
-    output: 'text',
+    json: false,
     backupDir: path.join(world.dir, 'backups'),
+    resumeCommand: `kops-audit enable ${NAME} --backup-dir ${path.join(world.dir, 'backups')} --yes`,
     ...more,
   });
   return { world, env, options };
@@ -91,6 +91,17 @@ describe('enable <cluster> (in-process)', () => {
     expect(readCluster(world.stateDir, NAME)!.metadata.generation).toBeUndefined();
     const detailed = testCtx({ env });
     expect(await runClusterChange(enable, options({ yes: false, detailedExitcode: true }), detailed)).toBe(2);
+  });
+
+  it("the plan's diff is coloured where colour is on (a terminal, or FORCE_COLOR), plain otherwise", async () => {
+    const { env, options } = setup();
+    const coloured = testCtx({ env: { ...env, FORCE_COLOR: '1' } });
+    expect(await runClusterChange(enable, options({ dryRun: true }), coloured)).toBe(0);
+    expect(coloured.out.text).toContain('\u001b[32m+  fileAssets:');
+    const plain = testCtx({ env });
+    expect(await runClusterChange(enable, options({ dryRun: true }), plain)).toBe(0);
+    expect(plain.out.text).not.toContain('\u001b[');
+    expect(plain.out.text).toContain('\n+  fileAssets:\n');
   });
 
   it('a spec changed between plan and replace aborts before replacing', async () => {

@@ -1,4 +1,4 @@
-import type { TextSink } from '../io.js';
+import type { TextSink } from '../../io.js';
 
 /**
  * On a terminal, a step that runs quietly for a while (kops validating a rolled node can be silent for

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { QuietStepTicker } from '../../../src/apply/progress.js';
+import { QuietStepTicker } from '../../../src/cli/views/quiet-step-ticker.js';
 import { bufferSink } from '../../helpers/ctx.js';
 
 describe('QuietStepTicker', () => {

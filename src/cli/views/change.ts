@@ -1,0 +1,124 @@
+/**
+ * How a change to a spec looks, in file mode and cluster mode alike: the same lines for the same
+ * changes, and one JSON shape (CHANGE_JSON_VERSION) whose cluster-mode keys are empty in file mode.
+ */
+import { shellCommand } from '../../kops/client.js';
+import type { Change, Plan } from '../../plan/plan.js';
+import { parseSpec } from '../../spec/document.js';
+import { fieldString, readAuditSetup } from '../../spec/read.js';
+import { toJsonLine } from '../output.js';
+
+/** Version 2: file and cluster mode share `result`, `kopsVersion`, `steps`, `backup`, `auditDestinations`. */
+export const CHANGE_JSON_VERSION = 2;
+
+const SIGN: Record<Change['action'], string> = { add: '+', update: '~', remove: '-' };
+
+export function describeChange(change: Change): string {
+  const verb = change.action;
+  if (change.action === 'add') return `${SIGN[verb]} ${verb} ${change.target}: ${change.after}`;
+  if (change.action === 'remove') return `${SIGN[verb]} ${verb} ${change.target} (was ${change.before})`;
+  return `${SIGN[verb]} ${verb} ${change.target}: ${change.before} -> ${change.after}`;
+}
+
+/** Every change of a plan, one indented line each. */
+export function changeLines(plan: Plan): string {
+  return plan.changes.map((c) => `  ${describeChange(c)}\n`).join('');
+}
+
+/** What was done (`done`: written, or printed as the new spec) or would be, one change per line. */
+export function planSummary(plan: Plan, done: boolean, printed = false): string {
+  const cluster = `cluster ${plan.cluster.name || '(unnamed)'}`;
+  // --stdout with a file: the change is in the copy on stdout; the file itself is left as it was.
+  const where =
+    plan.source === '-'
+      ? `the spec from stdin (${cluster})`
+      : printed
+        ? `the copy of ${plan.source} printed on stdout (${cluster}; the file is unchanged)`
+        : `${plan.source} (${cluster})`;
+  if (!plan.changed) {
+    return plan.action === 'enable'
+      ? `No changes: ${where} already has this audit setup.\n`
+      : `No changes: ${where} has no audit setup written by kops-audit.\n`;
+  }
+  const head = done
+    ? `${plan.action === 'enable' ? 'Enabled' : 'Disabled'} audit logging in ${where}:`
+    : `Would ${plan.action} audit logging in ${where}:`;
+  return `${head}\n${changeLines(plan)}`;
+}
+
+/**
+ * The kops commands that apply a written spec file. `rollArgs` is the control-plane rolling update
+ * for the kops version the spec was written for (compat.ts rollingUpdateRoles).
+ */
+export function nextSteps(plan: Plan, rollArgs: readonly string[]): string {
+  if (!plan.changed || plan.source === '-') return '';
+  const name = plan.cluster.name || 'CLUSTER';
+  return (
+    `Apply it with:\n  ${shellCommand('kops', ['replace', '-f', plan.source])}\n` +
+    `  ${shellCommand('kops', ['update', 'cluster', '--name', name, '--yes'])}\n` +
+    `  ${shellCommand('kops', rollArgs)}\n`
+  );
+}
+
+export function warningsText(warnings: readonly string[]): string {
+  return warnings.map((w) => `Warning: ${w}\n`).join('');
+}
+
+/**
+ * What became of a change: `applied` (written to the file, or carried out on the cluster),
+ * `planned` (shown, not carried out), `unchanged` (nothing to do), `declined` (No at the prompt),
+ * `failed` (a cluster step failed; `steps` says which).
+ */
+export type ChangeResult = 'applied' | 'planned' | 'unchanged' | 'declined' | 'failed';
+
+export interface StepReport {
+  name: string;
+  /** The kops command line, or null for the backup. */
+  command: string | null;
+  status: 'pending' | 'done' | 'failed' | 'interrupted';
+  seconds: number | null;
+}
+
+export interface ChangeReport {
+  plan: Plan;
+  result: ChangeResult;
+  /** The kops version the spec is written for: --kops-version in file mode, the live kops in cluster mode. */
+  kopsVersion: string | undefined;
+  steps?: StepReport[];
+  backup?: string;
+}
+
+/** Where kube-apiserver sends audit events under a spec, in words. */
+export function auditDestinations(specText: string, source: string): string[] {
+  const setup = readAuditSetup(parseSpec(specText, source));
+  const out: string[] = [];
+  const logPath = fieldString(setup, 'auditLogPath');
+  if (logPath !== undefined) {
+    out.push(logPath === '-' ? 'kube-apiserver stdout' : `${logPath} on each control-plane node`);
+  }
+  const webhook = fieldString(setup, 'auditWebhookConfigFile');
+  if (webhook !== undefined) out.push(`the webhook configured in ${webhook}`);
+  return out;
+}
+
+/** One JSON object for a change; never the spec text itself (it may hold webhook credentials). */
+export function changeJson(report: ChangeReport): string {
+  const { plan } = report;
+  return toJsonLine(
+    {
+      action: plan.action,
+      source: plan.source,
+      cluster: plan.cluster,
+      kopsVersion: report.kopsVersion ?? null,
+      result: report.result,
+      changed: plan.changed,
+      changes: plan.changes,
+      warnings: plan.warnings,
+      diff: plan.diff,
+      steps: report.steps ?? [],
+      backup: report.backup ?? null,
+      auditDestinations: auditDestinations(plan.after, plan.source),
+    },
+    CHANGE_JSON_VERSION,
+  );
+}
