@@ -9,6 +9,7 @@ import type { LoadedPolicy } from '../policy/types.js';
 import { templatePath } from './assets.js';
 import { withoutByteOrderMark } from './byte-order-mark.js';
 import { formatDiagnostics } from './output.js';
+import { readAll } from './read-all.js';
 
 /**
  * `--policy basic|gce|PATH`, the same for every command. `basic` and `gce` are our templates (a file
@@ -36,7 +37,7 @@ export async function readPolicySource(value: string, ctx: Ctx): Promise<PolicyS
     // Sync: a policy is small, and the promise API would start the thread pool (see spec-file.ts).
     return { text: readFileSync(templatePath(value), 'utf8'), source: value, template: value };
   }
-  if (value === '-') return { text: withoutByteOrderMark(await readStream(ctx.io.stdin)), source: '-' };
+  if (value === '-') return { text: withoutByteOrderMark(await readAll(ctx.io.stdin)), source: '-' };
   if (value === '') {
     throw new PolicyError('--policy is empty.', [], {
       hint: 'Give basic, gce, or the path of a policy file.',
@@ -101,11 +102,4 @@ export function writePolicyWarnings(ctx: Ctx, source: string, warnings: readonly
   ctx.io.stderr.write(
     `Warning: ${source} has ${count} (kube-apiserver accepts it; run \`kops-audit lint\` for more):\n${formatDiagnostics(source, warnings)}\n`,
   );
-}
-
-export async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream)
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
 }
