@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type Diagnostic, PolicyError } from '../errors.js';
 import type { Ctx } from '../io.js';
 import { readErrorReason } from '../io.js';
-import { type LoadOptions, loadPolicy, loadPolicyOrThrow } from '../policy/load.js';
+import { loadPolicy, loadPolicyOrThrow } from '../policy/load.js';
 import type { LoadedPolicy } from '../policy/types.js';
 import { templatePath } from './assets.js';
 import { withoutByteOrderMark } from './byte-order-mark.js';
@@ -74,24 +74,17 @@ function utf8Text(bytes: Buffer, source: string): string {
   );
 }
 
-/** Read and load a policy as kube-apiserver would; a policy it would refuse is a PolicyError. */
+/**
+ * Read and load a policy as kube-apiserver would: a policy it would refuse is a PolicyError; the
+ * warnings it would only log (unknown fields...) are returned with it.
+ */
 export async function readPolicyArg(
   value: string,
   ctx: Ctx,
-  options: LoadOptions = {},
-): Promise<LoadedPolicy> {
-  return (await readPolicyArgWithWarnings(value, ctx, options)).loaded;
-}
-
-/** readPolicyArg, also returning the warnings kube-apiserver would only log (unknown fields...). */
-export async function readPolicyArgWithWarnings(
-  value: string,
-  ctx: Ctx,
-  options: LoadOptions = {},
 ): Promise<{ loaded: LoadedPolicy; warnings: Diagnostic[] }> {
   const { text, source } = await readPolicySource(value, ctx);
-  const result = loadPolicy(text, source, options);
-  if (!result.loaded) loadPolicyOrThrow(text, source, options);
+  const result = loadPolicy(text, source);
+  if (!result.loaded) loadPolicyOrThrow(text, source);
   return { loaded: result.loaded!, warnings: result.diagnostics.filter((d) => d.severity === 'warning') };
 }
 

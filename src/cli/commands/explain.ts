@@ -7,7 +7,7 @@ import { requestFromEvent } from '../../policy/event-request.js';
 import { shapeRequest } from '../../policy/request-shape.js';
 import type { Evaluation, RequestAttributes } from '../../policy/types.js';
 import { toJsonLine } from '../output.js';
-import { readPolicyArgWithWarnings, writePolicyWarnings } from '../policy-arg.js';
+import { readPolicyArg, writePolicyWarnings } from '../policy-arg.js';
 import { describeRequest, formatExplanation } from '../views/explain.js';
 
 /** What to explain: one request from flags, a file of request lines, or a file of audit events. */
@@ -166,7 +166,7 @@ function kebab(key: string): string {
 }
 
 export async function runExplain(options: ExplainOptions, ctx: Ctx): Promise<number> {
-  const { loaded, warnings } = await readPolicyArgWithWarnings(options.policy, ctx);
+  const { loaded, warnings } = await readPolicyArg(options.policy, ctx);
   writePolicyWarnings(ctx, loaded.map.source, warnings);
   const evaluator = compilePolicy(loaded.policy);
   const input = options.input;
