@@ -1,8 +1,5 @@
 import type { Diagnostic } from '../errors.js';
 
-/** `--output` values shared by every command. */
-export type OutputFormat = 'text' | 'json';
-
 /** One JSON object on stdout, versioned so scripts can rely on its shape. */
 export function toJsonLine(value: object): string {
   return `${JSON.stringify({ version: 1, ...value }, null, 2)}\n`;
