@@ -4,11 +4,12 @@ import path from 'node:path';
 import { type Diagnostic, PolicyError } from '../errors.js';
 import type { Ctx } from '../io.js';
 import { readErrorReason } from '../io.js';
-import { type LoadOptions, loadPolicy, loadPolicyOrThrow } from '../policy/load.js';
+import { loadPolicy, loadPolicyOrThrow } from '../policy/load.js';
 import type { LoadedPolicy } from '../policy/types.js';
 import { templatePath } from './assets.js';
 import { withoutByteOrderMark } from './byte-order-mark.js';
 import { formatDiagnostics } from './output.js';
+import { readAll } from './read-all.js';
 
 /**
  * `--policy basic|gce|PATH`, the same for every command. `basic` and `gce` are our templates (a file
@@ -36,7 +37,7 @@ export async function readPolicySource(value: string, ctx: Ctx): Promise<PolicyS
     // Sync: a policy is small, and the promise API would start the thread pool (see spec-file.ts).
     return { text: readFileSync(templatePath(value), 'utf8'), source: value, template: value };
   }
-  if (value === '-') return { text: withoutByteOrderMark(await readStream(ctx.io.stdin)), source: '-' };
+  if (value === '-') return { text: withoutByteOrderMark(await readAll(ctx.io.stdin)), source: '-' };
   if (value === '') {
     throw new PolicyError('--policy is empty.', [], {
       hint: 'Give basic, gce, or the path of a policy file.',
@@ -73,24 +74,17 @@ function utf8Text(bytes: Buffer, source: string): string {
   );
 }
 
-/** Read and load a policy as kube-apiserver would; a policy it would refuse is a PolicyError. */
+/**
+ * Read and load a policy as kube-apiserver would: a policy it would refuse is a PolicyError; the
+ * warnings it would only log (unknown fields...) are returned with it.
+ */
 export async function readPolicyArg(
   value: string,
   ctx: Ctx,
-  options: LoadOptions = {},
-): Promise<LoadedPolicy> {
-  return (await readPolicyArgWithWarnings(value, ctx, options)).loaded;
-}
-
-/** readPolicyArg, also returning the warnings kube-apiserver would only log (unknown fields...). */
-export async function readPolicyArgWithWarnings(
-  value: string,
-  ctx: Ctx,
-  options: LoadOptions = {},
 ): Promise<{ loaded: LoadedPolicy; warnings: Diagnostic[] }> {
   const { text, source } = await readPolicySource(value, ctx);
-  const result = loadPolicy(text, source, options);
-  if (!result.loaded) loadPolicyOrThrow(text, source, options);
+  const result = loadPolicy(text, source);
+  if (!result.loaded) loadPolicyOrThrow(text, source);
   return { loaded: result.loaded!, warnings: result.diagnostics.filter((d) => d.severity === 'warning') };
 }
 
@@ -101,11 +95,4 @@ export function writePolicyWarnings(ctx: Ctx, source: string, warnings: readonly
   ctx.io.stderr.write(
     `Warning: ${source} has ${count} (kube-apiserver accepts it; run \`kops-audit lint\` for more):\n${formatDiagnostics(source, warnings)}\n`,
   );
-}
-
-export async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream)
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -5,12 +5,7 @@
 import { UsageError } from '../errors.js';
 import type { Ctx } from '../io.js';
 import type { SourcedText } from '../spec/apply.js';
-import {
-  isTemplate,
-  readPolicyArgWithWarnings,
-  readPolicySource,
-  writePolicyWarnings,
-} from './policy-arg.js';
+import { isTemplate, readPolicyArg, readPolicySource, writePolicyWarnings } from './policy-arg.js';
 import { chooseOnTerminal } from './prompt.js';
 
 export const DEFAULT_POLICY = 'gce';
@@ -31,7 +26,7 @@ export async function readPolicyChoice(value: string, ctx: Ctx, specFromStdin = 
     const { text, source } = await readPolicySource(value, ctx);
     return { source, text };
   }
-  const { loaded, warnings } = await readPolicyArgWithWarnings(value, ctx);
+  const { loaded, warnings } = await readPolicyArg(value, ctx);
   writePolicyWarnings(ctx, value, warnings);
   return { source: value, text: loaded.text };
 }

@@ -7,10 +7,10 @@
  */
 import { readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { SpecError } from '../errors.js';
 import type { Ctx } from '../io.js';
 import { readErrorReason } from '../io.js';
+import { readAll } from './read-all.js';
 
 export interface SpecInput {
   /** The name used in messages: the path as given, or `-` for stdin. */
@@ -18,13 +18,6 @@ export interface SpecInput {
   /** Absolute path, undefined for stdin. */
   file?: string;
   text: string;
-}
-
-async function readAll(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream)
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Read `-f FILE` (or stdin for `-`) as UTF-8 text. */

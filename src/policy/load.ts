@@ -1,4 +1,5 @@
 import { type Diagnostic, PolicyError } from '../errors.js';
+import { editDistance } from '../text-distance.js';
 import type { GroupResources, LoadedPolicy, Policy, PolicyRule, PolicySourceMap } from './types.js';
 import { type ValidateOptions, validatePolicy } from './validate.js';
 import { versionRules } from './version.js';
@@ -493,17 +494,4 @@ function suggestField(key: string, known: readonly string[]): string | undefined
     }
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

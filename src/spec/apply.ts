@@ -35,7 +35,7 @@ import {
 } from './read.js';
 import { firstUnrelatedChange } from './unrelated.js';
 
-export { BACKENDS, type Backend } from './backends.js';
+export type { Backend } from './backends.js';
 
 /** CIS Kubernetes Benchmark values (1.2.17-1.2.19 in CIS 1.9-1.12), the defaults of enable. */
 export const CIS_ROTATION = { auditLogMaxAge: 30, auditLogMaxBackups: 10, auditLogMaxSize: 100 } as const;

@@ -68,7 +68,6 @@ export interface MountRule {
 export type NodeLayout = 'standard' | 'containeros';
 
 export const SRV_KUBERNETES = '/srv/kubernetes';
-export const SRV_KUBE_APISERVER = '/srv/kubernetes/kube-apiserver';
 export const DEFAULT_POLICY_PATH = '/srv/kubernetes/kube-apiserver/audit/policy-config.yaml';
 export const DEFAULT_LOG_PATH = '/var/log/kube-apiserver-audit.log';
 

@@ -4,6 +4,8 @@
  * accepted and then ignored (../shared/research/kops.md §1, ecosystem.md §ajv).
  */
 
+import { editDistance } from '../text-distance.js';
+
 export type AuditFieldType = 'string' | 'int32' | 'duration' | 'bool' | 'quantity';
 
 /** Every audit field kops knows, unchanged since kops 1.18. */
@@ -38,23 +40,6 @@ export function isAuditField(key: string): key is AuditField {
   return Object.hasOwn(AUDIT_FIELDS, key);
 }
 
-/** Levenshtein distance, small strings only. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
 /**
  * The audit field a key in spec.kubeAPIServer was probably meant to be, or undefined when the key is
  * a real field or unrelated. Catches case slips (`auditLogMaxage`), small typos (`auditLogMaxBackup`)
@@ -69,7 +54,7 @@ export function misspeltAuditField(key: string): { meant: AuditField | undefined
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const field of AUDIT_FIELD_NAMES) {
     if (Math.abs(field.length - key.length) > 2) continue;
-    const d = field.toLowerCase() === lower ? 0 : distance(lower, field.toLowerCase());
+    const d = field.toLowerCase() === lower ? 0 : editDistance(lower, field.toLowerCase());
     if (d < bestDistance) {
       best = field;
       bestDistance = d;

@@ -1,13 +1,13 @@
 import { ExitCode, KopsAuditError, UsageError } from '../../errors.js';
 import type { Ctx } from '../../io.js';
 import { readAuditLog } from '../../logs/read-audit-log.js';
+import { readLines } from '../../logs/read-lines.js';
 import { compilePolicy, type PolicyEvaluator } from '../../policy/evaluate.js';
 import { requestFromEvent } from '../../policy/event-request.js';
 import { shapeRequest } from '../../policy/request-shape.js';
 import type { Evaluation, RequestAttributes } from '../../policy/types.js';
-import { forEachLineBytes, openInput } from '../json-lines.js';
 import { toJsonLine } from '../output.js';
-import { readPolicyArgWithWarnings, writePolicyWarnings } from '../policy-arg.js';
+import { readPolicyArg, writePolicyWarnings } from '../policy-arg.js';
 import { describeRequest, formatExplanation } from '../views/explain.js';
 
 /** What to explain: one request from flags, a file of request lines, or a file of audit events. */
@@ -166,7 +166,7 @@ function kebab(key: string): string {
 }
 
 export async function runExplain(options: ExplainOptions, ctx: Ctx): Promise<number> {
-  const { loaded, warnings } = await readPolicyArgWithWarnings(options.policy, ctx);
+  const { loaded, warnings } = await readPolicyArg(options.policy, ctx);
   writePolicyWarnings(ctx, loaded.map.source, warnings);
   const evaluator = compilePolicy(loaded.policy);
   const input = options.input;
@@ -218,7 +218,6 @@ async function explainStream(
   output: 'text' | 'json',
   ctx: Ctx,
 ): Promise<number> {
-  const flag = input.kind === 'events' ? '--events' : '--requests';
   // Evaluations are shared per rule, so each one's JSON line is built once.
   const jsonLines = new Map<Evaluation, string>();
   let buffer = '';
@@ -276,27 +275,31 @@ async function explainStream(
     else explainOne(parsed, lineNumber);
   };
 
-  if (input.kind === 'events') {
-    // The same reader as simulate, so both see the same events (and count the same per level).
-    const summary = await readAuditLog(input.file, ctx, {
-      managedFields: false,
-      onEvent: (record) => {
-        const request = requestFromEvent(record.event);
-        if (request) explainOne(request, record.line, record.event.stage);
-        else problem(record.line, 'not an audit event (no verb)');
-      },
-      onMalformed: ({ line, reason }) => problem(line, reason),
-    });
-    if (summary.truncated) {
-      ctx.io.stderr.write(
-        `Warning: ${input.file} is a gzip stream cut short: only the events it holds were explained.\n`,
-      );
-    }
-  } else {
-    await forEachLineBytes(
-      openInput(input.file, ctx),
-      (bytes, start, end, lineNumber) => explainRequestLine(bytes.toString('utf8', start, end), lineNumber),
-      { file: input.file, flag },
+  // The same byte reader for both (gzip by its magic bytes, stdin, bounded lines); events are parsed
+  // as simulate parses them, so both see the same events (and count the same per level).
+  const read =
+    input.kind === 'events'
+      ? await readAuditLog(input.file, ctx, {
+          managedFields: false,
+          onEvent: (record) => {
+            const request = requestFromEvent(record.event);
+            if (request) explainOne(request, record.line, record.event.stage);
+            else problem(record.line, 'not an audit event (no verb)');
+          },
+          onMalformed: ({ line, reason }) => problem(line, reason),
+        })
+      : await readLines(
+          input.file,
+          ctx,
+          { onLine: explainRequestLine, onLongLine: (line) => problem(line, 'longer than 64 MiB') },
+          {
+            what: 'the request list',
+            hint: '--requests takes a file of JSON lines (gzip allowed, whatever its name) or - for stdin.',
+          },
+        );
+  if (read.truncated) {
+    ctx.io.stderr.write(
+      `Warning: ${input.file} is a gzip stream cut short: only the ${input.kind} it holds were explained.\n`,
     );
   }
   if (buffer !== '') ctx.io.stdout.write(buffer);

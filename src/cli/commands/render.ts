@@ -1,7 +1,7 @@
 import { ExitCode } from '../../errors.js';
 import type { Ctx } from '../../io.js';
 import type { Policy } from '../../policy/types.js';
-import { readPolicyArgWithWarnings, writePolicyWarnings } from '../policy-arg.js';
+import { readPolicyArg, writePolicyWarnings } from '../policy-arg.js';
 
 export interface RenderOptions {
   policy: string;
@@ -14,7 +14,7 @@ export interface RenderOptions {
  * (what kube-apiserver would keep: unknown fields dropped, the last of duplicate keys).
  */
 export async function runRender(options: RenderOptions, ctx: Ctx): Promise<number> {
-  const { loaded, warnings } = await readPolicyArgWithWarnings(options.policy, ctx);
+  const { loaded, warnings } = await readPolicyArg(options.policy, ctx);
   writePolicyWarnings(ctx, loaded.map.source, warnings);
   if (options.output === 'json') {
     ctx.io.stdout.write(`${JSON.stringify(policyObject(loaded.policy), null, 2)}\n`);

@@ -9,7 +9,7 @@ import { type PolicyUnderTest, Simulation, type SimulationResult } from '../../l
 import { compilePolicy } from '../../policy/evaluate.js';
 import type { Policy } from '../../policy/types.js';
 import { toJsonLine } from '../output.js';
-import { readPolicyArgWithWarnings, writePolicyWarnings } from '../policy-arg.js';
+import { readPolicyArg, writePolicyWarnings } from '../policy-arg.js';
 import { formatProgress, formatSimulation } from '../views/simulate.js';
 
 export interface SimulateOptions {
@@ -62,7 +62,7 @@ export async function runSimulate(options: SimulateOptions, ctx: Ctx): Promise<n
   const subjects: PolicyUnderTest[] = [];
   const loadedPolicies: Policy[] = [];
   for (const name of options.policies) {
-    const { loaded, warnings } = await readPolicyArgWithWarnings(name, ctx);
+    const { loaded, warnings } = await readPolicyArg(name, ctx);
     writePolicyWarnings(ctx, loaded.map.source, warnings);
     loadedPolicies.push(loaded.policy);
     subjects.push({

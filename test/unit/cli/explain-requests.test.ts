@@ -1,0 +1,76 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { parseExplainFlags, runExplain } from '../../../src/cli/commands/explain.js';
+import { testCtx } from '../../helpers/ctx.js';
+
+// explain --requests reads through the same reader as --events: gzip by its magic bytes, not its name.
+
+const dir = mkdtempSync(path.join(tmpdir(), 'kops-audit-explain-requests-'));
+const requests = [
+  { user: 'alice', groups: ['system:authenticated'], verb: 'get', namespace: 'default', resource: 'pods' },
+  { user: 'system:kube-proxy', verb: 'watch', resource: 'endpoints' },
+  { user: 'kubelet', groups: ['system:nodes'], verb: 'get', path: '/healthz' },
+];
+const text = `${requests.map((r) => JSON.stringify(r)).join('\n')}\n`;
+
+function file(name: string, content: string | Buffer): string {
+  writeFileSync(path.join(dir, name), content);
+  return name;
+}
+
+/** Runs explain --requests; a failure (exit 1) is returned as its message. */
+async function explainRequests(requestsFile: string, input?: string | Buffer) {
+  const ctx = testCtx({ cwd: dir });
+  if (input !== undefined) (ctx.io as { stdin: unknown }).stdin = [Buffer.from(input)];
+  const options = parseExplainFlags({ policy: 'gce', requests: requestsFile, output: 'json' });
+  let error: string | undefined;
+  try {
+    await runExplain(options, ctx);
+  } catch (e) {
+    error = (e as Error).message;
+  }
+  return { stdout: ctx.out.text, stderr: ctx.err.text, error };
+}
+
+describe('explain --requests', () => {
+  it('reads a gzipped file whatever its name, and a plain file named .gz as plain', async () => {
+    const plain = await explainRequests(file('requests.jsonl', text));
+    expect(plain.error).toBeUndefined();
+    expect(plain.stdout.trim().split('\n')).toHaveLength(requests.length);
+    for (const [name, content] of [
+      ['gzipped.jsonl', gzipSync(text)],
+      ['plain.jsonl.gz', text],
+      ['gzipped.jsonl.gz', gzipSync(text)],
+    ] as const) {
+      expect(await explainRequests(file(name, content)), name).toEqual(plain);
+    }
+    expect(await explainRequests('-', gzipSync(text))).toEqual(plain);
+  });
+
+  it('explains what a cut-short gzip holds and says on stderr that it was cut short', async () => {
+    const many = text.repeat(2000);
+    const whole = await explainRequests(file('many.jsonl', many));
+    const gz = gzipSync(many);
+    const cut = await explainRequests(file('cut.jsonl.gz', gz.subarray(0, Math.floor(gz.length / 2))));
+    expect(whole.stderr).toBe('');
+    expect(cut.stderr).toBe(
+      'Warning: cut.jsonl.gz is a gzip stream cut short: only the requests it holds were explained.\n',
+    );
+    const explained = cut.stdout.trim().split('\n');
+    // The line the cut went through is not JSON: an error line in its place, and exit 1.
+    const last = JSON.parse(explained.pop()!);
+    expect(last).toEqual({ line: explained.length + 1, error: 'not JSON' });
+    expect(cut.error).toMatch(/^1 line of cut\.jsonl\.gz could not be explained/);
+    expect(explained.length).toBeGreaterThan(0);
+    expect(explained).toEqual(whole.stdout.trim().split('\n').slice(0, explained.length));
+  });
+
+  it('says which file it cannot read', async () => {
+    expect((await explainRequests('missing.jsonl')).error).toBe(
+      'Cannot read the request list missing.jsonl: no such file.',
+    );
+  });
+});
