@@ -2,7 +2,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, KopsAuditError, PolicyError } from '../errors.js';
 import type { Ctx } from '../io.js';
 import { VERSION } from '../version.js';
-import { COMMANDS } from './define/index.js';
+import type { DefineCommand } from './define/define-command.js';
+import { defineExplain, defineLint, defineRender } from './define/policy-commands.js';
+import { defineSimulate } from './define/simulate.js';
+import { defineDisable, defineEnable, defineStatus } from './define/spec-commands.js';
 import { formatDiagnostics } from './output.js';
 
 /**
@@ -22,6 +25,17 @@ export async function main(argv: readonly string[], ctx: Ctx): Promise<number> {
     return reportError(error, { ctx, debug, argv, program });
   }
 }
+
+/** Every sub-command, in the order `--help` lists them. */
+const COMMANDS: DefineCommand[] = [
+  defineRender,
+  defineEnable,
+  defineDisable,
+  defineStatus,
+  defineExplain,
+  defineLint,
+  defineSimulate,
+];
 
 export function buildProgram(ctx: Ctx, finish: (code: number) => void): Command {
   const program = new Command('kops-audit')

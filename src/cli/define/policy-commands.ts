@@ -3,8 +3,8 @@ import { Option } from 'commander';
 import { NEWEST_KUBERNETES_VERSION } from '../../policy/version.js';
 import type { ExplainFlags } from '../commands/explain.js';
 import { loadCommand } from '../load-app.js';
+import type { DefineCommand } from './define-command.js';
 import { collect, POLICY_ARG_HELP } from './flags.js';
-import type { DefineCommand } from './index.js';
 
 export const defineRender: DefineCommand = (program, ctx, finish) => {
   program

@@ -1,8 +1,8 @@
 /** Flags and help of simulate. */
 import { Option } from 'commander';
 import { loadCommand } from '../load-app.js';
+import type { DefineCommand } from './define-command.js';
 import { collect, POLICY_ARG_HELP } from './flags.js';
-import type { DefineCommand } from './index.js';
 
 export const defineSimulate: DefineCommand = (program, ctx, finish) => {
   program

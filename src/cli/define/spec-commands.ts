@@ -8,8 +8,8 @@ import type { RawClusterChangeFlags, RawClusterFlags } from '../commands/cluster
 import type { RawOutputFlags } from '../commands/spec-flags.js';
 import type { RawStatusFlags } from '../commands/status.js';
 import { loadCommand } from '../load-app.js';
+import type { DefineCommand } from './define-command.js';
 import { auditSettingOptions, clusterModeOptions, outputOptions } from './flags.js';
-import type { DefineCommand } from './index.js';
 
 export const defineEnable: DefineCommand = (program, ctx, finish) => {
   const command: Command = program
