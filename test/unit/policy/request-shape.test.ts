@@ -4,7 +4,6 @@
  * reads real events: these three once gave the opposite level to the one kube-apiserver would.
  */
 import { describe, expect, it } from 'vitest';
-import { requestFromLine } from '../../../src/cli/commands/explain.js';
 import { compilePolicy } from '../../../src/policy/evaluate.js';
 import { loadPolicyOrThrow } from '../../../src/policy/load.js';
 import { shapeRequest } from '../../../src/policy/request-shape.js';
@@ -76,15 +75,5 @@ describe('verbs are lower-case', () => {
     ).toEqual({
       error: expect.stringContaining('use "get"'),
     });
-  });
-  it('a --requests line gets the same shaping and the same refusal', () => {
-    expect(requestFromLine({ user: 'a', verb: 'GET', path: '/healthz' })).toEqual(
-      expect.stringContaining('lower-case'),
-    );
-    expect(requestFromLine({ user: 'a', verb: 'delete', resource: 'namespaces', name: 'foo' })).toMatchObject(
-      {
-        namespace: 'foo',
-      },
-    );
   });
 });
