@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
+import { confirm } from '@inquirer/prompts';
 import { parseAllDocuments } from 'yaml';
 import { toJsonLine } from '../cli/output.js';
 import { ConflictError, ExitCode, InterruptedError, KopsAuditError, KopsError } from '../errors.js';
-import { importPrompts } from '../import-package.js';
 import type { Ctx, TextSink } from '../io.js';
 import { getClusterArgs, KopsClient, rollingUpdateArgs, shellQuote, updateArgs } from '../kops/client.js';
 import { apiserverGroups, apiserverRoles } from '../kops/rolling-update.js';
@@ -101,7 +101,6 @@ function elapsed(ms: number): string {
 }
 
 async function inquirerConfirm(message: string, ctx: Ctx): Promise<boolean> {
-  const { confirm } = await importPrompts();
   // Prompts go to stderr, so stdout stays for results.
   const output = Object.assign(
     new Writable({

@@ -3,8 +3,8 @@
  * the user's choice. The policy is validated as kube-apiserver would before anything is planned.
  */
 import { Writable } from 'node:stream';
+import { input, select } from '@inquirer/prompts';
 import { InterruptedError, UsageError } from '../errors.js';
-import { importPrompts } from '../import-package.js';
 import type { Ctx } from '../io.js';
 import type { SourcedText } from '../spec/apply.js';
 import {
@@ -55,7 +55,6 @@ export async function askPolicy(ctx: Ctx): Promise<string> {
 }
 
 async function promptPolicy(ctx: Ctx): Promise<string> {
-  const { select, input } = await importPrompts();
   const output = new Writable({
     write(chunk, _encoding, done) {
       ctx.io.stderr.write(String(chunk));

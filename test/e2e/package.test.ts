@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.js';
 
@@ -14,17 +16,17 @@ describe('npm pack', () => {
     const paths = files.map((file) => file.path);
     expect(paths).toEqual(
       expect.arrayContaining([
-        'dist/kops-audit.cjs',
-        'dist/cli.cjs',
-        'dist/app.cjs',
-        'dist/errors.cjs',
-        'dist/simulate-worker.cjs',
+        'dist/kops-audit.js',
+        'dist/simulate-worker.js',
         'templates/basic.yaml',
         'templates/gce.yaml',
         'README.md',
         'package.json',
       ]),
     );
+    // The chunks esbuild splits out have hashed names: every file of dist/ must go.
+    const built = readdirSync(path.join(REPO_ROOT, 'dist')).map((name) => `dist/${name}`);
+    expect(paths.filter((p) => p.startsWith('dist/')).sort()).toEqual(built.sort());
     expect(paths.filter((p) => p.startsWith('test/') || p.startsWith('src/'))).toEqual([]);
   });
 });

@@ -1,8 +1,4 @@
-/**
- * Every sub-command's flags and help, kept apart from the code that runs it: start-up (and --help,
- * --version) loads only this and commander; a command's own module, with yaml and the rest, is
- * imported when that command runs. Node 20 has no compile cache, so what is not loaded is not paid.
- */
+/** Every sub-command's flags and help; each action calls its command's module (cli/commands/). */
 import type { Command } from 'commander';
 import type { Ctx } from '../../io.js';
 import { defineExplain, defineLint, defineRender } from './policy-commands.js';
@@ -10,8 +6,8 @@ import { defineSimulate } from './simulate.js';
 import { defineDisable, defineEnable, defineStatus } from './spec-commands.js';
 
 /**
- * Adds one sub-command to the program. Its action imports the command's module and calls
- * `finish(exitCode)`; errors are thrown as KopsAuditError and reported by cli/main.
+ * Adds one sub-command to the program. Its action runs the command and calls `finish(exitCode)`;
+ * errors are thrown as KopsAuditError and reported by cli/main.
  */
 export type DefineCommand = (program: Command, ctx: Ctx, finish: (code: number) => void) => void;
 

@@ -5,9 +5,11 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Ctx } from '../../io.js';
+import { runClusterMode } from '../commands/cluster-mode.js';
+import { parseDisableArgs, runDisable } from '../commands/disable.js';
+import { parseEnableArgs, runEnable } from '../commands/enable.js';
 import type { RawEnableFlags, RawOutputFlags } from '../commands/spec-flags.js';
-import type { RawStatusFlags } from '../commands/status.js';
-import { loadCommand } from '../load-app.js';
+import { parseStatusArgs, type RawStatusFlags, runStatus } from '../commands/status.js';
 import {
   auditSettingOptions,
   type ClusterCommand,
@@ -17,9 +19,8 @@ import {
 } from './flags.js';
 import type { DefineCommand } from './index.js';
 
-/** Cluster mode when a cluster is named; its module (execa, kops) loads only then. */
-async function runForCluster(command: ClusterCommand, cluster: string, flags: object, ctx: Ctx) {
-  const { runClusterMode } = await loadCommand('clusterMode');
+/** Cluster mode, when a cluster is named. */
+function runForCluster(command: ClusterCommand, cluster: string, flags: object, ctx: Ctx) {
   return runClusterMode({ command, cluster, flags: flags as Record<string, unknown> }, ctx);
 }
 
@@ -38,7 +39,6 @@ export const defineEnable: DefineCommand = (program, ctx, finish) => {
   command.action(async (cluster: string | undefined, raw: RawEnableFlags) => {
     requireTarget('enable', raw.filename, cluster);
     if (cluster !== undefined) return finish(await runForCluster('enable', cluster, raw, ctx));
-    const { runEnable, parseEnableArgs } = await loadCommand('enable');
     finish(await runEnable(parseEnableArgs({ ...raw, filename: raw.filename! }), ctx));
   });
 };
@@ -53,7 +53,6 @@ export const defineDisable: DefineCommand = (program, ctx, finish) => {
   command.action(async (cluster: string | undefined, raw: RawOutputFlags) => {
     requireTarget('disable', raw.filename, cluster);
     if (cluster !== undefined) return finish(await runForCluster('disable', cluster, raw, ctx));
-    const { runDisable, parseDisableArgs } = await loadCommand('disable');
     finish(await runDisable(parseDisableArgs({ ...raw, filename: raw.filename! }), ctx));
   });
 };
@@ -76,7 +75,6 @@ export const defineStatus: DefineCommand = (program, ctx, finish) => {
   command.action(async (cluster: string | undefined, raw: RawStatusFlags) => {
     requireTarget('status', raw.filename, cluster);
     if (cluster !== undefined) return finish(await runForCluster('status', cluster, raw, ctx));
-    const { runStatus, parseStatusArgs } = await loadCommand('status');
     finish(await runStatus(parseStatusArgs({ ...raw, filename: raw.filename! }), ctx));
   });
 };
