@@ -3,12 +3,14 @@
  * planner closure from the offline core, the options of the apply flow, and the resume command.
  */
 import { type ClusterModeRequest, refuseFileModeFlags } from '../cli/commands/cluster-mode.js';
+import { parseEnableArgs, resolveAuditSettings } from '../cli/commands/enable.js';
 import type { RawEnableFlags } from '../cli/commands/spec-flags.js';
 import { UsageError } from '../errors.js';
 import type { Ctx } from '../io.js';
 import { shellQuote } from '../kops/client.js';
 import { planDisable, planEnable } from '../plan/plan.js';
 import { type ClusterModeDeps, type ClusterModeOptions, runClusterChange } from './cluster-change.js';
+import { runClusterStatus } from './cluster-status.js';
 import type { PlanFn } from './planner.js';
 
 const NOT_RESUMED = new Set(['yes', 'dryRun', 'output', 'detailedExitcode', 'stdout', 'filename']);
@@ -60,12 +62,10 @@ export async function runClusterRequest(
 ): Promise<number> {
   const options = clusterModeOptionsFrom(request);
   if (request.command === 'status') {
-    const { runClusterStatus } = await import('./cluster-status.js');
     return runClusterStatus(options, ctx, deps);
   }
   let plan: PlanFn;
   if (request.command === 'enable') {
-    const { resolveAuditSettings, parseEnableArgs } = await import('../cli/commands/enable.js');
     // Not '-': that would be pipe mode, which refuses --output json.
     const args = parseEnableArgs({
       ...(request.flags as RawEnableFlags),

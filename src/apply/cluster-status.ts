@@ -1,5 +1,8 @@
+import { statusJson, statusText } from '../cli/views/status.js';
 import { ExitCode } from '../errors.js';
 import { type Ctx, useColor } from '../io.js';
+import { parseSpec } from '../spec/document.js';
+import { auditStatus } from '../spec/status.js';
 import { type ClusterModeDeps, type ClusterModeOptions, kopsClientFor } from './cluster-change.js';
 import { liveSpecText } from './live-spec.js';
 
@@ -17,11 +20,6 @@ export async function runClusterStatus(
   try {
     const version = await client.version();
     const { text } = await liveSpecText(client, options.cluster);
-    const [{ parseSpec }, { auditStatus }, { statusJson, statusText }] = await Promise.all([
-      import('../spec/document.js'),
-      import('../spec/status.js'),
-      import('../cli/views/status.js'),
-    ]);
     const source = `cluster/${options.cluster}`;
     const status = auditStatus(parseSpec(text, source), version);
     ctx.io.stdout.write(

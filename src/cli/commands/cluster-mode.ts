@@ -1,5 +1,4 @@
 import { UsageError } from '../../errors.js';
-import type { Ctx } from '../../io.js';
 
 export type ClusterCommand = 'enable' | 'disable' | 'status';
 
@@ -8,11 +7,6 @@ export interface ClusterModeRequest {
   cluster: string;
   /** Every flag commander parsed for the command (file-mode flags included). */
   flags: Record<string, unknown>;
-}
-
-export async function runClusterMode(request: ClusterModeRequest, ctx: Ctx): Promise<number> {
-  const { runClusterRequest } = await import('../../apply/cluster-command.js');
-  return runClusterRequest(request, ctx);
 }
 
 /** Flags that only make sense for a spec file. */

@@ -4,8 +4,8 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { runClusterRequest } from '../../apply/cluster-command.js';
 import type { Ctx } from '../../io.js';
-import { runClusterMode } from '../commands/cluster-mode.js';
 import { parseDisableArgs, runDisable } from '../commands/disable.js';
 import { parseEnableArgs, runEnable } from '../commands/enable.js';
 import type { RawEnableFlags, RawOutputFlags } from '../commands/spec-flags.js';
@@ -21,7 +21,7 @@ import type { DefineCommand } from './index.js';
 
 /** Cluster mode, when a cluster is named. */
 function runForCluster(command: ClusterCommand, cluster: string, flags: object, ctx: Ctx) {
-  return runClusterMode({ command, cluster, flags: flags as Record<string, unknown> }, ctx);
+  return runClusterRequest({ command, cluster, flags: flags as Record<string, unknown> }, ctx);
 }
 
 export const defineEnable: DefineCommand = (program, ctx, finish) => {
