@@ -4,15 +4,17 @@
 //   simulate-worker.js  the entry of simulate's worker threads (src/logs/parallel.ts finds it beside
 //                       the chunk it is built into, so chunks stay in dist/ itself);
 //   *-HASH.js           the chunks esbuild splits out: the CLI that bin.ts imports, and the code it
-//                       shares with the worker.
-import { chmod, readdir, readFile, rm } from 'node:fs/promises';
+//                       shares with the worker;
+//   THIRD-PARTY-LICENSES.txt  the licences of the packages bundled, whose own files no longer ship.
+import { chmod, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 const dist = new URL('../dist/', import.meta.url);
 await rm(dist, { recursive: true, force: true });
 
-await build({
+const { metafile } = await build({
   entryPoints: {
     'kops-audit': 'src/bin.ts',
     'simulate-worker': 'src/logs/simulate-worker.ts',
@@ -34,6 +36,7 @@ await build({
     js: "import { createRequire as __kopsAuditCreateRequire } from 'node:module'; const require = __kopsAuditCreateRequire(import.meta.url);",
   },
   logLevel: 'warning',
+  metafile: true,
 });
 
 // One character outside ASCII makes V8 hold a whole file as a two-byte string: twice the memory, and
@@ -50,3 +53,22 @@ for (const name of await readdir(dist)) {
   }
 }
 await chmod(new URL('kops-audit.js', dist), 0o755);
+
+// MIT, ISC and BSD ask that copies keep the copyright notice: the bundle is a copy.
+const packageDirs = new Set();
+for (const output of Object.values(metafile.outputs)) {
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    // Modules that tree-shaking dropped entirely are not copied.
+    if (match && bytesInOutput > 0) packageDirs.add(match[1]);
+  }
+}
+const notices = [];
+for (const dir of [...packageDirs].sort()) {
+  const { name, version, license } = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
+  const file = (await readdir(dir)).find((f) => /^(licen[cs]e|copying)/i.test(f));
+  if (!file) throw new Error(`${name} is bundled but has no licence file to ship with it`);
+  const text = await readFile(path.join(dir, file), 'utf8');
+  notices.push(`${name}@${version} (${license})\n\n${text.trim()}\n`);
+}
+await writeFile(new URL('THIRD-PARTY-LICENSES.txt', dist), notices.join(`\n${'-'.repeat(72)}\n\n`));

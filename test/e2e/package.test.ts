@@ -21,6 +21,7 @@ describe('npm pack', () => {
       expect.arrayContaining([
         'dist/kops-audit.js',
         'dist/simulate-worker.js',
+        'dist/THIRD-PARTY-LICENSES.txt',
         'templates/basic.yaml',
         'templates/gce.yaml',
         'README.md',
