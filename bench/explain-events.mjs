@@ -63,7 +63,7 @@ async function jsonParseLoop(file) {
   return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
-export async function measure({ file, cli = path.join(ROOT, 'dist/kops-audit.cjs'), policy = 'gce' }) {
+export async function measure({ file, cli = path.join(ROOT, 'dist/kops-audit.js'), policy = 'gce' }) {
   const bytes = statSync(file).size;
   const mb = bytes / (1024 * 1024);
   const baseline = await jsonParseLoop(file);

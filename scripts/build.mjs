@@ -1,110 +1,74 @@
-// Bundle the CLI into dist/ with esbuild, as CommonJS files that the launcher compiles through V8's
-// code cache (src/launch/): Node 20 keeps no compiled code between runs, and compiling is most of
-// what a short command costs (see shared/research/ecosystem.md and the README's Performance section).
-//   kops-audit.cjs  the bin: the launcher, small because Node compiles it on every run;
-//   cli.cjs         bin.ts, main and every command's flags: all that --help and --version need;
-//   app.cjs         what the commands run (yaml, the policy engine, the patcher...), loaded by a command;
-//   errors.cjs      the error classes, shared by both so that `instanceof` holds across them;
-//   simulate-worker.cjs  the entry of simulate's worker threads.
-// execa and @inquirer/prompts (ES modules only) stay in node_modules: only cluster mode and prompts
-// load them, through the launcher's import().
-import { createHash } from 'node:crypto';
-import { chmod, readFile, rm } from 'node:fs/promises';
+// Bundle the CLI into dist/ with esbuild: ES modules with every dependency inside, so the package
+// needs nothing installed beside it (DESIGN.md, "No start-up machinery").
+//   kops-audit.js       the bin (src/bin.ts): turns on Node's compile cache, then imports the CLI;
+//   simulate-worker.js  the entry of simulate's worker threads (src/logs/parallel.ts finds it beside
+//                       the chunk it is built into, so chunks stay in dist/ itself);
+//   *-HASH.js           the chunks esbuild splits out: the CLI that bin.ts imports, and the code it
+//                       shares with the worker;
+//   THIRD-PARTY-LICENSES.txt  the licences of the packages bundled, whose own files no longer ship.
+import { chmod, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
-await rm(new URL('../dist/', import.meta.url), { recursive: true, force: true });
+const dist = new URL('../dist/', import.meta.url);
+await rm(dist, { recursive: true, force: true });
 
-/** Our imports of src/errors.ts and src/cli/app.ts become requires of their own files in dist/. */
-const ownFiles = {
-  [path.resolve('src/errors.js')]: './errors.cjs',
-  [path.resolve('src/cli/app.js')]: './app.cjs',
-};
-const sharedFiles = {
-  name: 'shared-files',
-  setup(b) {
-    b.onResolve({ filter: /\/(errors|app)\.js$/ }, (args) => {
-      const target = ownFiles[path.resolve(args.resolveDir, args.path)];
-      return target ? { path: target, external: true } : undefined;
-    });
+const { metafile } = await build({
+  entryPoints: {
+    'kops-audit': 'src/bin.ts',
+    'simulate-worker': 'src/logs/simulate-worker.ts',
   },
-};
-
-/**
- * commander requires node:child_process when it loads, for executable sub-commands, which kops-audit
- * does not have; that is ~1.5 ms of every start. Give it a stand-in that loads the real module on
- * first use (commander only calls childProcess.spawn).
- */
-const lazyChildProcess = {
-  name: 'lazy-child-process',
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      args.importer.includes(`${path.sep}node_modules${path.sep}commander${path.sep}`)
-        ? { path: 'child_process-on-first-use', namespace: 'kops-audit' }
-        : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'kops-audit' }, () => ({
-      contents: "module.exports = { get spawn() { return require('node:child_process').spawn; } };",
-      loader: 'js',
-    }));
-  },
-};
-
-const common = {
   outdir: 'dist',
-  outExtension: { '.js': '.cjs' },
   bundle: true,
+  splitting: true,
+  format: 'esm',
   platform: 'node',
-  format: 'cjs',
   target: 'node20',
   // KOPS_AUDIT_NO_MINIFY=1 keeps names readable in CPU profiles.
   minify: process.env.KOPS_AUDIT_NO_MINIFY !== '1',
   sourcemap: 'linked',
   legalComments: 'linked',
-  external: ['execa', '@inquirer/prompts'],
-  define: {
-    __KOPS_AUDIT_VERSION__: JSON.stringify(pkg.version),
-    // The sources are ES modules; in a CommonJS bundle, their URL is the bundle file's.
-    'import.meta.url': '__kopsAuditModuleUrl',
+  define: { __KOPS_AUDIT_VERSION__: JSON.stringify(pkg.version) },
+  // Bundled CommonJS dependencies (commander, yaml, cross-spawn...) require Node's built-ins, and an
+  // ES module has no `require` of its own.
+  banner: {
+    js: "import { createRequire as __kopsAuditCreateRequire } from 'node:module'; const require = __kopsAuditCreateRequire(import.meta.url);",
   },
-  banner: { js: 'var __kopsAuditModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
   logLevel: 'warning',
-};
+  metafile: true,
+});
 
-await Promise.all([
-  build({
-    ...common,
-    entryPoints: {
-      cli: 'src/bin.ts',
-      app: 'src/cli/app.ts',
-      // simulate-worker: the entry of simulate's worker threads (src/logs/parallel.ts).
-      'simulate-worker': 'src/logs/simulate-worker.ts',
-    },
-    plugins: [sharedFiles, lazyChildProcess],
-  }),
-  build({ ...common, entryPoints: { errors: 'src/errors.ts' } }),
-]);
-
-/** The launcher reads a cache only for the bundle bytes it was made from (bundle-loader.ts). */
-const hashes = {};
-for (const name of ['cli', 'app']) {
-  const bytes = await readFile(new URL(`../dist/${name}.cjs`, import.meta.url));
-  hashes[name] = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-  // One character outside ASCII makes V8 hold the whole bundle as a two-byte string: twice the
-  // memory, and slower to read on every run. esbuild escapes strings but not regular expressions.
+// One character outside ASCII makes V8 hold a whole file as a two-byte string: twice the memory, and
+// slower to scan on every run. esbuild escapes strings but not regular expressions.
+for (const name of await readdir(dist)) {
+  if (!name.endsWith('.js')) continue;
+  const bytes = await readFile(new URL(name, dist));
   const at = bytes.findIndex((byte) => byte > 0x7f);
   if (at >= 0) {
     const context = bytes.subarray(Math.max(0, at - 60), at + 20).toString('utf8');
     throw new Error(
-      `dist/${name}.cjs is not ASCII (byte ${at}, in: ${context}). Write that character as an escape (\\uXXXX) in the source.`,
+      `dist/${name} is not ASCII (byte ${at}, in: ${context}). Write that character as an escape (\\uXXXX) in the source.`,
     );
   }
 }
-await build({
-  ...common,
-  entryPoints: { 'kops-audit': 'src/launch/kops-audit.ts' },
-  define: { ...common.define, __KOPS_AUDIT_BUNDLE_HASHES__: JSON.stringify(hashes) },
-  banner: { js: '#!/usr/bin/env node' },
-});
-await chmod(new URL('../dist/kops-audit.cjs', import.meta.url), 0o755);
+await chmod(new URL('kops-audit.js', dist), 0o755);
+
+// MIT, ISC and BSD ask that copies keep the copyright notice: the bundle is a copy.
+const packageDirs = new Set();
+for (const output of Object.values(metafile.outputs)) {
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    // Modules that tree-shaking dropped entirely are not copied.
+    if (match && bytesInOutput > 0) packageDirs.add(match[1]);
+  }
+}
+const notices = [];
+for (const dir of [...packageDirs].sort()) {
+  const { name, version, license } = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
+  const file = (await readdir(dir)).find((f) => /^(licen[cs]e|copying)/i.test(f));
+  if (!file) throw new Error(`${name} is bundled but has no licence file to ship with it`);
+  const text = await readFile(path.join(dir, file), 'utf8');
+  notices.push(`${name}@${version} (${license})\n\n${text.trim()}\n`);
+}
+await writeFile(new URL('THIRD-PARTY-LICENSES.txt', dist), notices.join(`\n${'-'.repeat(72)}\n\n`));

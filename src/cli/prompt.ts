@@ -4,19 +4,18 @@
  * Tests fake prompts by mocking '@inquirer/prompts' (vi.mock).
  */
 import { Writable } from 'node:stream';
+import * as prompts from '@inquirer/prompts';
 import { InterruptedError } from '../errors.js';
-import { importPrompts } from '../import-package.js';
 import type { Ctx } from '../io.js';
 
-type Prompts = Awaited<ReturnType<typeof importPrompts>>;
+type Prompts = typeof prompts;
 
 /** Run `ask` with the prompts and a context that draws on stderr. */
 async function withPrompts<T>(
   ctx: Ctx,
-  ask: (prompts: Prompts, context: { input: Ctx['io']['stdin']; output: Writable }) => Promise<T>,
+  ask: (library: Prompts, context: { input: Ctx['io']['stdin']; output: Writable }) => Promise<T>,
   interrupted: string,
 ): Promise<T> {
-  const prompts = await importPrompts();
   const output = Object.assign(
     new Writable({
       write(chunk, _encoding, done) {

@@ -1,5 +1,5 @@
+import { execa } from 'execa';
 import type { StopSignal } from '../errors.js';
-import { importExeca } from '../import-package.js';
 
 /** How kops-audit starts a process. Injected so tests can run the client without spawning anything. */
 export interface RunOptions {
@@ -35,14 +35,13 @@ export interface Runner {
   start(file: string, args: readonly string[], options: RunOptions): RunningProcess;
 }
 
-/** The real runner over execa 9.6.1, imported on first use so start-up stays fast. */
+/** The real runner, over execa 9.6.1. */
 export function execaRunner(): Runner {
   return {
     start(file, args, options) {
       let child: { kill(signal: NodeJS.Signals): boolean } | undefined;
       let pendingInterrupt: StopSignal | undefined;
       const result = (async (): Promise<RunResult> => {
-        const { execa } = await importExeca();
         const env: Record<string, string> = {};
         for (const [k, v] of Object.entries(options.env)) if (v !== undefined) env[k] = v;
         const subprocess = execa(file, [...args], {

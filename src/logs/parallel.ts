@@ -11,12 +11,13 @@ import type { Simulation, SimulationState } from './simulate.js';
  * merges the tallies (sums, min/max times) and renumbers malformed lines. The result is the same as
  * one sequential pass (test/e2e/simulate.test.ts compares them); only the order of work differs.
  *
- * Each worker runs dist/simulate-worker.cjs (src/logs/simulate-worker.ts), built beside dist/app.cjs.
+ * Each worker runs dist/simulate-worker.js (src/logs/simulate-worker.ts), an entry of its own built
+ * into dist/ beside the chunk that holds this module (scripts/build.mjs).
  */
 
 export const WORKER_KIND = 'kops-audit-simulate-range';
 /** The worker's file, next to the bundle this module is built into. */
-const WORKER_FILE = './simulate-worker.cjs';
+const WORKER_FILE = './simulate-worker.js';
 /** Bytes read around a nominal cut to find the next line start. */
 const PROBE_BYTES = 64 * 1024;
 

@@ -5,7 +5,7 @@ import { Simulation } from './simulate.js';
 
 /**
  * The entry of one simulate worker thread (see parallel.ts): tally one byte range of the log with its
- * own Simulation and send the state back to be merged. Built as dist/simulate-worker.cjs.
+ * own Simulation and send the state back to be merged. Built as dist/simulate-worker.js.
  */
 
 /** The worker side: tally one range and send the state back. */

@@ -15,8 +15,7 @@
  * `source` names the spec in messages and diff headers (a file name, `-`, or e.g. `cluster/NAME`).
  * Both functions are pure (no I/O) and throw KopsAuditError subclasses on bad input: SpecError
  * (spec), ConflictError (hand-written setup without force), UsageError (paths, missing kubeconfig).
- * `after` keeps the input's line endings. `diff` is computed on first read (writing in place never
- * needs it) but is an ordinary enumerable property for JSON.stringify and spreading.
+ * `after` keeps the input's line endings. A Plan is a plain value: no getters, nothing computed late.
  */
 import { type AuditSettings, applyAuditSettings, removeAuditSettings } from '../spec/apply.js';
 import type { ParsedSpec } from '../spec/document.js';
@@ -147,23 +146,12 @@ function buildPlan(
   if (after === before) return { ...base, changed: false, changes: [], diff: '' };
   const { parsedBefore, parsedAfter } = edit;
   const secrets = new Set([...secretAssetKeys(parsedBefore).keys(), ...secretAssetKeys(parsedAfter).keys()]);
-  const plan = {
+  return {
     ...base,
     changed: true,
     changes: describeChanges(readAuditSetup(parsedBefore), readAuditSetup(parsedAfter), secrets),
-    diff: '',
+    diff: maskedDiff(source, parsedBefore, parsedAfter),
   };
-  // The diff is computed when first read (writing a file in place never needs it); it is still a
-  // plain enumerable property, so JSON.stringify and spreading see it.
-  let diff: string | undefined;
-  Object.defineProperty(plan, 'diff', {
-    enumerable: true,
-    get: () => {
-      diff ??= maskedDiff(source, parsedBefore, parsedAfter);
-      return diff;
-    },
-  });
-  return plan;
 }
 
 /** What `enable` would do to `specText`. Throws SpecError, ConflictError or UsageError on bad input. */

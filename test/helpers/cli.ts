@@ -7,7 +7,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run the built CLI (dist/kops-audit.cjs) as a user would, with stdin closed unless `input` is given. */
+/** Run the built CLI (dist/kops-audit.js) as a user would, with stdin closed unless `input` is given. */
 export function runCli(
   args: readonly string[],
   options: {
@@ -20,7 +20,9 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', ...options.env },
+      // FORCE_COLOR unset, not '': Node reads '' as "force colour", and warns on stderr when it sees it
+      // next to NO_COLOR (the prompts library asks Node about colour as it loads).
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

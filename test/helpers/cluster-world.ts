@@ -12,12 +12,9 @@ export function world(version = '1.28.4', options: { apiserver?: boolean } = {})
   const w = emulatorWorld(version);
   seedCluster(w.stateDir, NAME, options);
   const backups = path.join(w.dir, 'backups');
-  // runCli sets FORCE_COLOR=''; next to NO_COLOR that makes every node process (the emulator too)
-  // warn on stderr, so it is unset here.
   const env = (extra: Record<string, string> = {}) => ({
     ...w.env(extra),
     XDG_STATE_HOME: path.join(w.dir, 'xdg'),
-    FORCE_COLOR: undefined,
   });
   const cli = (args: string[], extra: Record<string, string> = {}) =>
     runCli([...args, '--backup-dir', backups], { env: env(extra), timeoutMs: 60_000 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = path.join(REPO_ROOT, 'dist/kops-audit.cjs');
+export const CLI = path.join(REPO_ROOT, 'dist/kops-audit.js');
 
 /**
  * Real data written by others (kops specs, the kops CRD, kube-apiserver audit events) lives in

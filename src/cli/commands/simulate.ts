@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
 import type { Ctx } from '../../io.js';
+import { readInParallel } from '../../logs/parallel.js';
 import { type ReadProgress, type ReadSummary, readAuditLog } from '../../logs/read-audit-log.js';
 import { type PolicyUnderTest, Simulation, type SimulationResult } from '../../logs/simulate.js';
 import { compilePolicy } from '../../policy/evaluate.js';
@@ -82,7 +83,6 @@ export async function runSimulate(options: SimulateOptions, ctx: Ctx): Promise<n
   try {
     const parallel = await parallelPlan(options.events, ctx);
     if (parallel) {
-      const { readInParallel } = await import('../../logs/parallel.js');
       summary = await readInParallel(
         {
           ...parallel,

@@ -1,7 +1,4 @@
-/**
- * The flags of every command, and the checks that need nothing but the flags. This module is loaded
- * at start-up (it feeds --help), so it imports nothing heavier than commander.
- */
+/** The flags of every command, and the checks that need nothing but the flags. */
 import { Option } from 'commander';
 import { BACKENDS } from '../../spec/backends.js';
 

@@ -1,8 +1,9 @@
 /** Flags and help of the policy commands: render, explain, lint. */
 import { Option } from 'commander';
 import { NEWEST_KUBERNETES_VERSION } from '../../policy/version.js';
-import type { ExplainFlags } from '../commands/explain.js';
-import { loadCommand } from '../load-app.js';
+import { type ExplainFlags, parseExplainFlags, runExplain } from '../commands/explain.js';
+import { runLint } from '../commands/lint.js';
+import { runRender } from '../commands/render.js';
 import type { DefineCommand } from './define-command.js';
 import { collect, POLICY_ARG_HELP } from './flags.js';
 
@@ -17,7 +18,6 @@ export const defineRender: DefineCommand = (program, ctx, finish) => {
         .default('yaml'),
     )
     .action(async (opts: { policy: string; output: 'yaml' | 'json' }) => {
-      const { runRender } = await loadCommand('render');
       finish(await runRender({ policy: opts.policy, output: opts.output }, ctx));
     });
 };
@@ -50,7 +50,6 @@ export const defineExplain: DefineCommand = (program, ctx, finish) => {
         .default('text'),
     )
     .action(async (flags: ExplainFlags) => {
-      const { runExplain, parseExplainFlags } = await loadCommand('explain');
       finish(await runExplain(parseExplainFlags(flags), ctx));
     });
 };
@@ -74,7 +73,6 @@ export const defineLint: DefineCommand = (program, ctx, finish) => {
         policy: string,
         opts: { output: 'text' | 'json'; strict: boolean; kubernetesVersion: string },
       ) => {
-        const { runLint } = await loadCommand('lint');
         finish(
           await runLint(
             { policy, output: opts.output, strict: opts.strict, kubernetesVersion: opts.kubernetesVersion },

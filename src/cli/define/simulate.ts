@@ -1,6 +1,6 @@
 /** Flags and help of simulate. */
 import { Option } from 'commander';
-import { loadCommand } from '../load-app.js';
+import { parseSimulateFlags, runSimulate } from '../commands/simulate.js';
 import type { DefineCommand } from './define-command.js';
 import { collect, POLICY_ARG_HELP } from './flags.js';
 
@@ -12,7 +12,6 @@ export const defineSimulate: DefineCommand = (program, ctx, finish) => {
     .option('--events <file>', 'kube-apiserver audit log: JSON lines, gzip, or - for stdin')
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
     .action(async (opts: { policy?: string[]; events?: string; output: string }) => {
-      const { parseSimulateFlags, runSimulate } = await loadCommand('simulate');
       finish(await runSimulate(parseSimulateFlags(opts), ctx));
     });
 };

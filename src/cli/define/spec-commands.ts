@@ -5,9 +5,10 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { RawClusterChangeFlags, RawClusterFlags } from '../commands/cluster-options.js';
+import { runDisableCommand } from '../commands/disable.js';
+import { runEnableCommand } from '../commands/enable.js';
 import type { RawOutputFlags } from '../commands/spec-flags.js';
-import type { RawStatusFlags } from '../commands/status.js';
-import { loadCommand } from '../load-app.js';
+import { type RawStatusFlags, runStatusCommand } from '../commands/status.js';
 import type { DefineCommand } from './define-command.js';
 import { auditSettingOptions, clusterModeOptions, outputOptions } from './flags.js';
 
@@ -24,7 +25,6 @@ export const defineEnable: DefineCommand = (program, ctx, finish) => {
     command.addOption(option);
   }
   command.action(async (cluster: string | undefined, raw: RawClusterChangeFlags) => {
-    const { runEnableCommand } = await loadCommand('enable');
     finish(await runEnableCommand(cluster, raw, ctx));
   });
 };
@@ -37,7 +37,6 @@ export const defineDisable: DefineCommand = (program, ctx, finish) => {
     .option('-f, --filename <file>', 'the kops spec to change; - for stdin/stdout');
   for (const option of [...outputOptions(), ...clusterModeOptions('disable')]) command.addOption(option);
   command.action(async (cluster: string | undefined, raw: RawOutputFlags & RawClusterFlags) => {
-    const { runDisableCommand } = await loadCommand('disable');
     finish(await runDisableCommand(cluster, raw, ctx));
   });
 };
@@ -58,7 +57,6 @@ export const defineStatus: DefineCommand = (program, ctx, finish) => {
     );
   for (const option of clusterModeOptions('status')) command.addOption(option);
   command.action(async (cluster: string | undefined, raw: RawStatusFlags & RawClusterFlags) => {
-    const { runStatusCommand } = await loadCommand('status');
     finish(await runStatusCommand(cluster, raw, ctx));
   });
 };

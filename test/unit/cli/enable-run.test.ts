@@ -7,7 +7,8 @@ import { parseEnableArgs, runEnable } from '../../../src/cli/commands/enable.js'
 import { testCtx } from '../../helpers/ctx.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 
-const select = vi.fn();
+// Hoisted with the mock: enable.js imports @inquirer/prompts as it loads, before the test's own code runs.
+const { select } = vi.hoisted(() => ({ select: vi.fn() }));
 vi.mock('@inquirer/prompts', () => ({ select, input: vi.fn() }));
 
 let dir: string;

@@ -1,6 +1,6 @@
 /**
- * The fast path of unifiedDiff (insertions only, removals only) must give patches that apply and
- * read like the `diff` package's: same headers, same hunk rules, only + (or only -) lines.
+ * unifiedDiff prints `diff -u`'s format (headers only, 3 lines of context), and the patches of enable
+ * and disable apply and only add (or only remove) lines.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,15 +34,6 @@ describe('unifiedDiff', () => {
   ];
   it.each(cases)('%s: same text as the diff package', (_name, a, b) => {
     expect(unifiedDiff('a/x', 'b/x', a, b)).toBe(reference(a, b));
-  });
-
-  it('does not anchor a blank line of an inserted block on the blank line after it', () => {
-    const before = 'spec:\n  a: 1\n\n---\nkind: X\n';
-    const after = 'spec:\n  a: 1\n  content: |\n    x\n\n    y\n\n---\nkind: X\n';
-    const patch = unifiedDiff('a/x', 'b/x', before, after);
-    expect(applyPatch(before, patch)).toBe(after);
-    expect(patch).toContain('+  content: |\n+    x\n+\n+    y\n');
-    expect(patch.split('\n').filter((l) => l.startsWith('-') && !l.startsWith('---'))).toEqual([]);
   });
 
   it('the example spec: only + lines, and the patch applies', () => {
