@@ -4,10 +4,11 @@
  * Tests fake prompts by mocking '@inquirer/prompts' (vi.mock).
  */
 import { Writable } from 'node:stream';
-import * as prompts from '@inquirer/prompts';
+import { confirm, input, select } from '@inquirer/prompts';
 import { InterruptedError } from '../errors.js';
 import type { Ctx } from '../io.js';
 
+const prompts = { confirm, input, select };
 type Prompts = typeof prompts;
 
 /** Run `ask` with the prompts and a context that draws on stderr. */

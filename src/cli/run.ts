@@ -10,7 +10,7 @@ import { main } from './main.js';
  * A process stream as a TextSink. When the reader goes away (`kops-audit ... | head`), writes fail
  * with EPIPE: stop writing quietly instead of dying with an unhandled 'error' event.
  */
-function sinkFor(stream: NodeJS.WriteStream): TextSink {
+function sinkFor(stream: NodeJS.WriteStream): TextSink & { flushed(): Promise<void> } {
   let closed = false;
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
@@ -21,8 +21,18 @@ function sinkFor(stream: NodeJS.WriteStream): TextSink {
       if (!closed) stream.write(text);
     },
     isTTY: Boolean(stream.isTTY),
+    /** Settles once all that was written has been handed to the OS (or the reader went away). */
+    flushed: () =>
+      new Promise<void>((resolve) => {
+        if (closed || stream.destroyed) resolve();
+        // Streams write in order, so an empty write's callback comes after every earlier write.
+        else stream.write('', () => resolve());
+      }),
   };
 }
+
+const stdout = sinkFor(process.stdout);
+const stderr = sinkFor(process.stderr);
 
 const ctx: Ctx = {
   io: {
@@ -32,8 +42,8 @@ const ctx: Ctx = {
       return process.stdin;
     },
     stdinIsTTY: isatty(0),
-    stdout: sinkFor(process.stdout),
-    stderr: sinkFor(process.stderr),
+    stdout,
+    stderr,
   },
   env: process.env,
   cwd: process.cwd(),
@@ -51,8 +61,10 @@ const ctx: Ctx = {
   },
 };
 
-// No process.exit(): the process ends once the command is done and Node has written out stdout and
-// stderr.
-void main(process.argv.slice(2), ctx).then((code) => {
+// The command is done: exit once its output is out, as kops and kubectl do, instead of when the
+// event loop empties, which first waits for V8 to finish optimizing code that will never run again.
+void main(process.argv.slice(2), ctx).then(async (code) => {
   process.exitCode = code;
+  await Promise.all([stdout.flushed(), stderr.flushed()]);
+  process.exit();
 });

@@ -4,7 +4,8 @@
  * compat.ts. Parsing and precedence are the `semver` package's; this module adds only what kops
  * itself writes: a leading `v`, a two-part `1.28`, and the lines of `kops version`.
  */
-import { compare, parse } from 'semver';
+import compare from 'semver/functions/compare.js';
+import parse from 'semver/functions/parse.js';
 
 export interface KopsVersion {
   /** As written or printed, without a leading `v`: `1.28.4`, `1.37.0-alpha.2+v1.37.0-alpha.1-280-g268927e264`. */

@@ -14,15 +14,12 @@ import { withoutByteOrderMark } from '../byte-order-mark.js';
 import { askPolicy, DEFAULT_POLICY, readPolicyChoice } from '../policy-choice.js';
 import { canPrompt } from '../prompt.js';
 import { readSpecInput } from '../spec-file.js';
-import { runClusterChange } from './cluster-change.js';
-import { parseClusterChangeOptions, type RawClusterChangeFlags } from './cluster-options.js';
 import { deliverPlan } from './deliver-plan.js';
 import {
   type OutputChoice,
   parseAuditSettingFlags,
   parseOutputChoice,
   type RawEnableFlags,
-  requireTarget,
 } from './spec-flags.js';
 
 export interface EnableArgs {
@@ -44,27 +41,6 @@ export function parseEnableArgs(raw: RawEnableFlags & { filename: string }): Ena
   if (raw.policy !== undefined) args.policy = raw.policy;
   if (raw.webhookConfig !== undefined) args.webhookConfigFile = raw.webhookConfig;
   return args;
-}
-
-/** `enable -f FILE` (file mode) or `enable CLUSTER` (cluster mode, through kops). */
-export async function runEnableCommand(
-  cluster: string | undefined,
-  raw: RawClusterChangeFlags,
-  ctx: Ctx,
-): Promise<number> {
-  const filename = requireTarget('enable', raw.filename, cluster);
-  if (filename !== undefined) return runEnable(parseEnableArgs({ ...raw, filename }), ctx);
-  const options = parseClusterChangeOptions('enable', cluster!, raw);
-  const settings = await resolveAuditSettings(
-    parseAuditSettingFlags(raw),
-    {
-      ...(raw.policy !== undefined ? { policy: raw.policy } : {}),
-      ...(raw.webhookConfig !== undefined ? { webhookConfigFile: raw.webhookConfig } : {}),
-      mayPrompt: !options.json,
-    },
-    ctx,
-  );
-  return runClusterChange({ action: 'enable', settings }, options, ctx);
 }
 
 /** The policy and webhook kubeconfig the flags name, read and checked (shared with cluster mode). */

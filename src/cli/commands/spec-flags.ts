@@ -216,33 +216,3 @@ export function parseAuditSettingFlags(raw: RawEnableFlags): FlagSettings {
   if (raw.force) settings.force = true;
   return settings;
 }
-
-/**
- * `-f` and a cluster name are two ways to say what to change: exactly one is needed. Returns the
- * file, or undefined for cluster mode.
- */
-export function requireTarget(
-  command: 'enable' | 'disable' | 'status',
-  filename: string | undefined,
-  cluster: string | undefined,
-): string | undefined {
-  if (filename !== undefined && cluster !== undefined) {
-    throw new UsageError(`kops-audit ${command} takes either -f FILE or a cluster name, not both.`, {
-      hint: `Use \`kops-audit ${command} -f cluster.yaml\` for a spec file or \`kops-audit ${command} CLUSTER\` for a cluster.`,
-    });
-  }
-  if (filename === undefined && cluster === undefined) {
-    // status reads and never writes, so it has no --dry-run.
-    const example =
-      command === 'status'
-        ? 'kops-audit status -f cluster.yaml'
-        : `kops-audit ${command} -f cluster.yaml --dry-run`;
-    throw new UsageError(
-      `kops-audit ${command} needs a spec: -f FILE (or -f - for stdin), or a cluster name.`,
-      {
-        hint: `For example: ${example}`,
-      },
-    );
-  }
-  return filename;
-}

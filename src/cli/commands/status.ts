@@ -5,9 +5,7 @@ import type { KopsVersion } from '../../spec/kops-version.js';
 import { auditStatus } from '../../spec/status.js';
 import { readSpecInput } from '../spec-file.js';
 import { statusJson, statusText } from '../views/status.js';
-import { parseKopsTarget, type RawClusterFlags } from './cluster-options.js';
-import { runClusterStatus } from './cluster-status.js';
-import { parseKopsVersionFlag, requireTarget } from './spec-flags.js';
+import { parseKopsVersionFlag } from './spec-flags.js';
 
 export interface StatusArgs {
   filename: string;
@@ -19,17 +17,6 @@ export interface RawStatusFlags {
   filename?: string;
   output?: string;
   kopsVersion?: string;
-}
-
-/** `status -f FILE` (file mode) or `status CLUSTER` (the live spec, through kops). */
-export async function runStatusCommand(
-  cluster: string | undefined,
-  raw: RawStatusFlags & RawClusterFlags,
-  ctx: Ctx,
-): Promise<number> {
-  const filename = requireTarget('status', raw.filename, cluster);
-  if (filename !== undefined) return runStatus(parseStatusArgs({ ...raw, filename }), ctx);
-  return runClusterStatus(parseKopsTarget(cluster!, raw), raw.output === 'json', ctx);
 }
 
 export function parseStatusArgs(raw: RawStatusFlags & { filename: string }): StatusArgs {

@@ -1,5 +1,6 @@
 /** The flags of every command, and the checks that need nothing but the flags. */
 import { Option } from 'commander';
+import { UsageError } from '../../errors.js';
 import { BACKENDS } from '../../spec/backends.js';
 
 export const POLICY_ARG_HELP = 'audit policy: basic, gce, or the path of a policy file (- for stdin)';
@@ -75,4 +76,34 @@ export function clusterModeOptions(command: 'enable' | 'disable' | 'status'): Op
       'cluster mode: stop after `kops update cluster`; roll the control plane later yourself',
     ),
   ];
+}
+
+/**
+ * `-f` and a cluster name are two ways to say what to change: exactly one is needed. Returns the
+ * file, or undefined for cluster mode.
+ */
+export function requireTarget(
+  command: 'enable' | 'disable' | 'status',
+  filename: string | undefined,
+  cluster: string | undefined,
+): string | undefined {
+  if (filename !== undefined && cluster !== undefined) {
+    throw new UsageError(`kops-audit ${command} takes either -f FILE or a cluster name, not both.`, {
+      hint: `Use \`kops-audit ${command} -f cluster.yaml\` for a spec file or \`kops-audit ${command} CLUSTER\` for a cluster.`,
+    });
+  }
+  if (filename === undefined && cluster === undefined) {
+    // status reads and never writes, so it has no --dry-run.
+    const example =
+      command === 'status'
+        ? 'kops-audit status -f cluster.yaml'
+        : `kops-audit ${command} -f cluster.yaml --dry-run`;
+    throw new UsageError(
+      `kops-audit ${command} needs a spec: -f FILE (or -f - for stdin), or a cluster name.`,
+      {
+        hint: `For example: ${example}`,
+      },
+    );
+  }
+  return filename;
 }

@@ -1,9 +1,7 @@
 /** Flags and help of the policy commands: render, explain, lint. */
 import { Option } from 'commander';
 import { NEWEST_KUBERNETES_VERSION } from '../../policy/version.js';
-import { type ExplainFlags, parseExplainFlags, runExplain } from '../commands/explain.js';
-import { runLint } from '../commands/lint.js';
-import { runRender } from '../commands/render.js';
+import type { ExplainFlags } from '../commands/explain.js';
 import type { DefineCommand } from './define-command.js';
 import { collect, POLICY_ARG_HELP } from './flags.js';
 
@@ -18,6 +16,7 @@ export const defineRender: DefineCommand = (program, ctx, finish) => {
         .default('yaml'),
     )
     .action(async (opts: { policy: string; output: 'yaml' | 'json' }) => {
+      const { runRender } = await import('../commands/render.js');
       finish(await runRender({ policy: opts.policy, output: opts.output }, ctx));
     });
 };
@@ -50,6 +49,7 @@ export const defineExplain: DefineCommand = (program, ctx, finish) => {
         .default('text'),
     )
     .action(async (flags: ExplainFlags) => {
+      const { parseExplainFlags, runExplain } = await import('../commands/explain.js');
       finish(await runExplain(parseExplainFlags(flags), ctx));
     });
 };
@@ -73,6 +73,7 @@ export const defineLint: DefineCommand = (program, ctx, finish) => {
         policy: string,
         opts: { output: 'text' | 'json'; strict: boolean; kubernetesVersion: string },
       ) => {
+        const { runLint } = await import('../commands/lint.js');
         finish(
           await runLint(
             { policy, output: opts.output, strict: opts.strict, kubernetesVersion: opts.kubernetesVersion },

@@ -1,6 +1,5 @@
 /** Flags and help of simulate. */
 import { Option } from 'commander';
-import { parseSimulateFlags, runSimulate } from '../commands/simulate.js';
 import type { DefineCommand } from './define-command.js';
 import { collect, POLICY_ARG_HELP } from './flags.js';
 
@@ -12,6 +11,7 @@ export const defineSimulate: DefineCommand = (program, ctx, finish) => {
     .option('--events <file>', 'kube-apiserver audit log: JSON lines, gzip, or - for stdin')
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
     .action(async (opts: { policy?: string[]; events?: string; output: string }) => {
+      const { parseSimulateFlags, runSimulate } = await import('../commands/simulate.js');
       finish(await runSimulate(parseSimulateFlags(opts), ctx));
     });
 };

@@ -5,12 +5,10 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { RawClusterChangeFlags, RawClusterFlags } from '../commands/cluster-options.js';
-import { runDisableCommand } from '../commands/disable.js';
-import { runEnableCommand } from '../commands/enable.js';
 import type { RawOutputFlags } from '../commands/spec-flags.js';
-import { type RawStatusFlags, runStatusCommand } from '../commands/status.js';
+import type { RawStatusFlags } from '../commands/status.js';
 import type { DefineCommand } from './define-command.js';
-import { auditSettingOptions, clusterModeOptions, outputOptions } from './flags.js';
+import { auditSettingOptions, clusterModeOptions, outputOptions, requireTarget } from './flags.js';
 
 export const defineEnable: DefineCommand = (program, ctx, finish) => {
   const command: Command = program
@@ -25,7 +23,13 @@ export const defineEnable: DefineCommand = (program, ctx, finish) => {
     command.addOption(option);
   }
   command.action(async (cluster: string | undefined, raw: RawClusterChangeFlags) => {
-    finish(await runEnableCommand(cluster, raw, ctx));
+    const filename = requireTarget('enable', raw.filename, cluster);
+    if (filename === undefined) {
+      const { runEnableOnCluster } = await import('../commands/cluster-mode.js');
+      return finish(await runEnableOnCluster(cluster!, raw, ctx));
+    }
+    const { runEnable, parseEnableArgs } = await import('../commands/enable.js');
+    finish(await runEnable(parseEnableArgs({ ...raw, filename }), ctx));
   });
 };
 
@@ -37,7 +41,13 @@ export const defineDisable: DefineCommand = (program, ctx, finish) => {
     .option('-f, --filename <file>', 'the kops spec to change; - for stdin/stdout');
   for (const option of [...outputOptions(), ...clusterModeOptions('disable')]) command.addOption(option);
   command.action(async (cluster: string | undefined, raw: RawOutputFlags & RawClusterFlags) => {
-    finish(await runDisableCommand(cluster, raw, ctx));
+    const filename = requireTarget('disable', raw.filename, cluster);
+    if (filename === undefined) {
+      const { runDisableOnCluster } = await import('../commands/cluster-mode.js');
+      return finish(await runDisableOnCluster(cluster!, raw, ctx));
+    }
+    const { runDisable, parseDisableArgs } = await import('../commands/disable.js');
+    finish(await runDisable(parseDisableArgs({ ...raw, filename }), ctx));
   });
 };
 
@@ -57,6 +67,12 @@ export const defineStatus: DefineCommand = (program, ctx, finish) => {
     );
   for (const option of clusterModeOptions('status')) command.addOption(option);
   command.action(async (cluster: string | undefined, raw: RawStatusFlags & RawClusterFlags) => {
-    finish(await runStatusCommand(cluster, raw, ctx));
+    const filename = requireTarget('status', raw.filename, cluster);
+    if (filename === undefined) {
+      const { runStatusOnCluster } = await import('../commands/cluster-mode.js');
+      return finish(await runStatusOnCluster(cluster!, raw, ctx));
+    }
+    const { runStatus, parseStatusArgs } = await import('../commands/status.js');
+    finish(await runStatus(parseStatusArgs({ ...raw, filename }), ctx));
   });
 };

@@ -9,7 +9,7 @@ import { REPO_ROOT } from '../../helpers/paths.js';
 
 // Hoisted with the mock: enable.js imports @inquirer/prompts as it loads, before the test's own code runs.
 const { select } = vi.hoisted(() => ({ select: vi.fn() }));
-vi.mock('@inquirer/prompts', () => ({ select, input: vi.fn() }));
+vi.mock('@inquirer/prompts', () => ({ select, input: vi.fn(), confirm: vi.fn() }));
 
 let dir: string;
 beforeEach(() => {

@@ -3,11 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { templatePath } from '../../../src/cli/assets.js';
 import { parseEnableArgs } from '../../../src/cli/commands/enable.js';
-import {
-  parseAuditSettingFlags,
-  parseOutputChoice,
-  requireTarget,
-} from '../../../src/cli/commands/spec-flags.js';
+import { parseAuditSettingFlags, parseOutputChoice } from '../../../src/cli/commands/spec-flags.js';
+import { requireTarget } from '../../../src/cli/define/flags.js';
 import { canPrompt } from '../../../src/cli/prompt.js';
 import { UsageError } from '../../../src/errors.js';
 import { loadPolicy } from '../../../src/policy/load.js';
