@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../errors.js';
+import { type Diagnostic, KopsAuditError, PolicyError } from '../errors.js';
 
 /**
  * One JSON object on stdout, versioned so scripts can rely on its shape: `version` goes up when a
@@ -23,4 +23,23 @@ export function formatDiagnostics(source: string, diagnostics: readonly Diagnost
       return `  ${where}: ${d.severity}: ${field}${d.message}${fix}`;
     })
     .join('\n');
+}
+
+/** Errors a command already put into its own JSON object (cluster mode's failed change). */
+export const reportedAsJson = new WeakSet<Error>();
+
+/** An error as JSON: what it says, what to do, the exit code; a bug is said to be one. */
+export function errorJson(error: unknown, exitCode: number): object {
+  if (!(error instanceof KopsAuditError)) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return { message: `kops-audit failed unexpectedly: ${detail}`, hint: null, exitCode };
+  }
+  return {
+    message: error.message,
+    hint: error.hint ?? null,
+    exitCode,
+    ...(error instanceof PolicyError && error.diagnostics.length > 0
+      ? { diagnostics: error.diagnostics }
+      : {}),
+  };
 }

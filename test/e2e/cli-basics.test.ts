@@ -51,3 +51,61 @@ describe('exit', () => {
     expect(result.stdout.endsWith(spec.slice(spec.lastIndexOf('\n', spec.length - 2) + 1))).toBe(true);
   });
 });
+
+describe('help', () => {
+  it('no arguments: the help on stdout, exit 0 (as kops and kubectl)', async () => {
+    const result = await runCli([]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: kops-audit \[options\] \[command\]/);
+    expect(result.stdout).toContain('enable [options] [cluster]');
+    expect(result.stderr).toBe('');
+  });
+
+  it('help on a command that does not exist: one line, exit 1', async () => {
+    const result = await runCli(['help', 'nosuch']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'Error: unknown help topic "nosuch"; kops-audit has help on render, enable, disable, status, explain, lint, simulate.\n',
+    );
+  });
+
+  it("help on a command that exists is that command's help", async () => {
+    const result = await runCli(['help', 'status']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: kops-audit status/);
+  });
+});
+
+describe('errors with --output json', () => {
+  it('one JSON object on stdout as well as the words on stderr', async () => {
+    const result = await runCli(['enable', '-f', 'no-such-spec.yaml', '-o', 'json']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual({
+      version: 1,
+      error: {
+        message: 'Cannot read the spec no-such-spec.yaml: no such file.',
+        hint: expect.stringContaining('-f FILE'),
+        exitCode: 1,
+      },
+    });
+    expect(result.stderr).toMatch(/^Error: Cannot read the spec no-such-spec\.yaml: no such file\.\n/);
+  });
+
+  it('a flag error too, whichever way --output json is written', async () => {
+    for (const json of [['-o', 'json'], ['--output=json'], ['-ojson'], ['--output', 'json']]) {
+      const result = await runCli(['lint', ...json, '--no-such-flag', 'templates/gce.yaml']);
+      expect(result.code).toBe(1);
+      expect(JSON.parse(result.stdout).error).toMatchObject({
+        message: "unknown option '--no-such-flag'",
+        hint: "Run 'kops-audit lint --help' for what it takes.",
+        exitCode: 1,
+      });
+    }
+  });
+
+  it('without --output json, stdout stays empty on an error', async () => {
+    const result = await runCli(['enable', '-f', 'no-such-spec.yaml']);
+    expect(result.stdout).toBe('');
+  });
+});

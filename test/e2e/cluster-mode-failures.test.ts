@@ -51,6 +51,25 @@ describe('failures and resume', () => {
     },
   );
 
+  it('--output json: a failed step is in the one change object, with the error, and nothing else on stdout', async () => {
+    const w = world();
+    const failed = await w.cli([...ENABLE, '--yes', '-o', 'json'], { KOPS_EMULATOR_FAIL: 'update:1' });
+    expect(failed.code).toBe(1);
+    const report = JSON.parse(failed.stdout);
+    expect(report).toMatchObject({ version: 2, result: 'failed', changed: true });
+    expect(report.steps.map((s: { status: string }) => s.status)).toEqual([
+      'done',
+      'done',
+      'done',
+      'failed',
+      'pending',
+    ]);
+    expect(report.error.message).toMatch(/^Step 4 of 5 \(Apply the spec to the cloud\) failed: /);
+    expect(report.error.hint).toContain('Resume: `kops-audit enable');
+    expect(report.error.exitCode).toBe(1);
+    expect(failed.stderr).toContain('Error: Step 4 of 5');
+  });
+
   it('a spec changed between plan and replace: abort before replacing, keep the other change', async () => {
     const w = world();
     const result = await w.cli([...ENABLE, '--yes'], { KOPS_EMULATOR_CONCURRENT_EDIT: '1' });

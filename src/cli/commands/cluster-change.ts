@@ -13,10 +13,11 @@ import {
 } from '../../apply/cluster-plan.js';
 import { readLiveSpec } from '../../apply/live-spec.js';
 import { unappliedChanges } from '../../apply/unapplied.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, type KopsAuditError } from '../../errors.js';
 import { type Ctx, useColor } from '../../io.js';
 import { KopsClient } from '../../kops/client.js';
 import { execaRunner, type Runner } from '../../kops/runner.js';
+import { reportedAsJson } from '../output.js';
 import { confirmOnTerminal } from '../prompt.js';
 import { type ChangeResult, changeJson } from '../views/change.js';
 import {
@@ -67,7 +68,7 @@ export async function runClusterChange(
   const stopForwarding = ctx.onInterrupt?.((signal) => client.interrupt(signal));
   try {
     const plan = await planForCluster(request, options, ctx, client);
-    const report = (result: ChangeResult, applied?: ApplyResult) => {
+    const report = (result: ChangeResult, applied?: ApplyResult, error?: KopsAuditError) => {
       if (!options.json) return;
       ctx.io.stdout.write(
         changeJson({
@@ -76,8 +77,11 @@ export async function runClusterChange(
           kopsVersion: plan.kopsVersion.text,
           steps: stepReports(plan, applied),
           ...(applied?.backup !== undefined ? { backup: applied.backup } : {}),
+          ...(error !== undefined ? { error } : {}),
         }),
       );
+      // The failure is in this object: cli/main adds no second one.
+      if (error !== undefined) reportedAsJson.add(error);
     };
     if (plan.pending === 'none') {
       human.write(nothingToDoText(plan));
@@ -109,8 +113,9 @@ export async function runClusterChange(
     observe = (text) => progress({ type: 'kops-output', text });
     const result = await applyClusterChange(plan, { client, now: () => ctx.now() }, progress);
     if (result.failure) {
-      report('failed', result);
-      throw stepFailure(plan, result, options.resumeCommand);
+      const error = stepFailure(plan, result, options.resumeCommand);
+      report('failed', result, error);
+      throw error;
     }
     ticker.tracked.write(`\nAll steps done in ${elapsed(result.ms)}.\n`);
     human.write(appliedText(plan, result));

@@ -2,11 +2,13 @@
  * How a change to a spec looks, in file mode and cluster mode alike: the same lines for the same
  * changes, and one JSON shape (CHANGE_JSON_VERSION) whose cluster-mode keys are empty in file mode.
  */
+
+import type { KopsAuditError } from '../../errors.js';
 import { shellCommand } from '../../kops/client.js';
 import type { Change, Plan } from '../../plan/plan.js';
 import { parseSpec } from '../../spec/document.js';
 import { fieldString, readAuditSetup } from '../../spec/read.js';
-import { toJsonLine } from '../output.js';
+import { errorJson, toJsonLine } from '../output.js';
 
 /** Version 2: file and cluster mode share `result`, `kopsVersion`, `steps`, `backup`, `auditDestinations`. */
 export const CHANGE_JSON_VERSION = 2;
@@ -86,6 +88,8 @@ export interface ChangeReport {
   kopsVersion: string | undefined;
   steps?: StepReport[];
   backup?: string;
+  /** Why a `failed` change failed (also on stderr). */
+  error?: KopsAuditError;
 }
 
 /** Where kube-apiserver sends audit events under a spec, in words. */
@@ -118,6 +122,7 @@ export function changeJson(report: ChangeReport): string {
       steps: report.steps ?? [],
       backup: report.backup ?? null,
       auditDestinations: auditDestinations(plan.after, plan.source),
+      ...(report.error !== undefined ? { error: errorJson(report.error, report.error.exitCode) } : {}),
     },
     CHANGE_JSON_VERSION,
   );
