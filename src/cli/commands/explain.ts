@@ -6,7 +6,7 @@ import { compilePolicy, type PolicyEvaluator } from '../../policy/evaluate.js';
 import { requestFromEvent } from '../../policy/event-request.js';
 import { shapeRequest } from '../../policy/request-shape.js';
 import type { Evaluation, RequestAttributes } from '../../policy/types.js';
-import { toJsonLine } from '../output.js';
+import { reportedAsJson, toJsonLine } from '../output.js';
 import { readPolicyArg, writePolicyWarnings } from '../policy-arg.js';
 import { describeRequest, formatExplanation } from '../views/explain.js';
 
@@ -304,8 +304,9 @@ async function explainStream(
   }
   if (buffer !== '') ctx.io.stdout.write(buffer);
   if (problems > 0) {
-    // Everything else was explained and written; the error says what was not (exit 1).
-    throw new KopsAuditError(
+    // Everything else was explained and written; the error says what was not (exit 1). With -o json
+    // each of those lines already has its error line, so no error object follows the lines.
+    const error = new KopsAuditError(
       `${problems} line${problems === 1 ? '' : 's'} of ${input.file} could not be explained (first: ${firstProblem}); each has an error line in the output, in its place.`,
       {
         hint:
@@ -314,6 +315,8 @@ async function explainStream(
             : `--requests reads one JSON object per line with the keys ${REQUEST_KEYS.join(', ')}.`,
       },
     );
+    reportedAsJson.add(error);
+    throw error;
   }
   return ExitCode.OK;
 }

@@ -107,3 +107,83 @@ export function requireTarget(
   }
   return filename;
 }
+
+/**
+ * The `Examples:` section of a command's --help, as kubectl and kops print it: what each does, then
+ * the command line. Every line here is parsed by a test, so an example cannot name a flag that is gone.
+ */
+export function examplesHelp(examples: readonly (readonly [what: string, command: string])[]): string {
+  return `\nExamples:\n${examples.map(([what, command]) => `  # ${what}\n  ${command}\n`).join('\n')}`;
+}
+
+/** Every command's examples, in one place so that a test can parse each of them. */
+export const EXAMPLES = {
+  render: [
+    ["Print the recommended policy (kube-up's GCE policy)", 'kops-audit render --policy gce'],
+    [
+      'Check your own policy as kube-apiserver would read it, and print it as JSON',
+      'kops-audit render --policy my-policy.yaml -o json',
+    ],
+  ],
+  enable: [
+    [
+      'Turn audit logging on in a live cluster: show the plan, ask, then run kops',
+      'kops-audit enable prod.example.com',
+    ],
+    ['The same in a pipeline: no questions', 'kops-audit enable prod.example.com --policy gce --yes'],
+    ['Review the change to a spec file without writing it', 'kops-audit enable -f cluster.yaml --dry-run'],
+    [
+      'Write exactly what kops 1.28 needs, and also send events to a webhook',
+      'kops-audit enable -f cluster.yaml --kops-version 1.28.4 --backend log,webhook --webhook-config webhook.kubeconfig',
+    ],
+    [
+      'Edit a spec in a pipe',
+      'kops get all --name prod.example.com -o yaml | kops-audit enable -f - --policy gce',
+    ],
+  ],
+  disable: [
+    [
+      'Remove what enable added from a live cluster, without questions',
+      'kops-audit disable prod.example.com --yes',
+    ],
+    ['Review the removal from a spec file', 'kops-audit disable -f cluster.yaml --dry-run'],
+  ],
+  status: [
+    ['Check a live cluster (exit 1 when a check fails)', 'kops-audit status prod.example.com'],
+    [
+      'Check a spec file for the kops version that will apply it',
+      'kops-audit status -f cluster.yaml --kops-version 1.28.4',
+    ],
+  ],
+  explain: [
+    [
+      'Which rule decides the level of reading a Secret?',
+      'kops-audit explain --policy gce --user alice --verb get --resource secrets --namespace default',
+    ],
+    [
+      'A health check (a non-resource URL)',
+      'kops-audit explain --policy gce --user system:anonymous --verb get --path /healthz',
+    ],
+    [
+      'The level each event of a recorded log would get',
+      'kops-audit explain --policy my-policy.yaml --events audit.log -o json',
+    ],
+  ],
+  lint: [
+    [
+      'What kube-apiserver would refuse, and rules that never apply or log secrets',
+      'kops-audit lint my-policy.yaml',
+    ],
+    ['In CI: warnings fail too', 'kops-audit lint my-policy.yaml --strict -o json'],
+  ],
+  simulate: [
+    [
+      'What the GCE policy would log on a recorded log, and what it would cost',
+      'kops-audit simulate --policy gce --events audit.log',
+    ],
+    [
+      'Compare two policies side by side on a gzipped log',
+      'kops-audit simulate --policy basic --policy gce --events audit.log.gz',
+    ],
+  ],
+} as const satisfies Record<string, readonly (readonly [string, string])[]>;

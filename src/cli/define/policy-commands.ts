@@ -3,11 +3,12 @@ import { Option } from 'commander';
 import { NEWEST_KUBERNETES_VERSION } from '../../policy/version.js';
 import type { ExplainFlags } from '../commands/explain.js';
 import type { DefineCommand } from './define-command.js';
-import { collect, POLICY_ARG_HELP } from './flags.js';
+import { collect, EXAMPLES, examplesHelp, POLICY_ARG_HELP } from './flags.js';
 
 export const defineRender: DefineCommand = (program, ctx, finish) => {
   program
     .command('render')
+    .addHelpText('after', examplesHelp(EXAMPLES.render))
     .description('print an audit policy (basic, gce, or your file), checked as kube-apiserver would read it')
     .addOption(new Option('--policy <policy>', POLICY_ARG_HELP).default('basic'))
     .addOption(
@@ -24,6 +25,7 @@ export const defineRender: DefineCommand = (program, ctx, finish) => {
 export const defineExplain: DefineCommand = (program, ctx, finish) => {
   program
     .command('explain')
+    .addHelpText('after', examplesHelp(EXAMPLES.explain))
     .description('show which rule of a policy decides the audit level of a request, and why')
     .addOption(new Option('--policy <policy>', POLICY_ARG_HELP))
     .option('--user <name>', 'authenticated user name (the impersonator, not the impersonated user)')
@@ -57,6 +59,7 @@ export const defineExplain: DefineCommand = (program, ctx, finish) => {
 export const defineLint: DefineCommand = (program, ctx, finish) => {
   program
     .command('lint')
+    .addHelpText('after', examplesHelp(EXAMPLES.lint))
     .description(
       'check an audit policy: what kube-apiserver would refuse, and what it would silently get wrong',
     )

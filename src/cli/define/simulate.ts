@@ -1,11 +1,12 @@
 /** Flags and help of simulate. */
 import { Option } from 'commander';
 import type { DefineCommand } from './define-command.js';
-import { collect, POLICY_ARG_HELP } from './flags.js';
+import { collect, EXAMPLES, examplesHelp, POLICY_ARG_HELP } from './flags.js';
 
 export const defineSimulate: DefineCommand = (program, ctx, finish) => {
   program
     .command('simulate')
+    .addHelpText('after', examplesHelp(EXAMPLES.simulate))
     .description('replay an audit log through policies: what each would log, and what it would cost')
     .option('--policy <policy>', `${POLICY_ARG_HELP}; repeat to compare (the first is the baseline)`, collect)
     .option('--events <file>', 'kube-apiserver audit log: JSON lines, gzip, or - for stdin')

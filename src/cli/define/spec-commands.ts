@@ -8,11 +8,19 @@ import type { RawClusterChangeFlags, RawClusterFlags } from '../commands/cluster
 import type { RawOutputFlags } from '../commands/spec-flags.js';
 import type { RawStatusFlags } from '../commands/status.js';
 import type { DefineCommand } from './define-command.js';
-import { auditSettingOptions, clusterModeOptions, outputOptions, requireTarget } from './flags.js';
+import {
+  auditSettingOptions,
+  clusterModeOptions,
+  EXAMPLES,
+  examplesHelp,
+  outputOptions,
+  requireTarget,
+} from './flags.js';
 
 export const defineEnable: DefineCommand = (program, ctx, finish) => {
   const command: Command = program
     .command('enable')
+    .addHelpText('after', examplesHelp(EXAMPLES.enable))
     .description('turn on API-server audit logging in a kops cluster spec (file mode: -f FILE or -f -)')
     .argument('[cluster]', 'a cluster name, for cluster mode (through kops)')
     .option(
@@ -36,6 +44,7 @@ export const defineEnable: DefineCommand = (program, ctx, finish) => {
 export const defineDisable: DefineCommand = (program, ctx, finish) => {
   const command: Command = program
     .command('disable')
+    .addHelpText('after', examplesHelp(EXAMPLES.disable))
     .description('remove what `enable` added to a kops cluster spec (file mode: -f FILE or -f -)')
     .argument('[cluster]', 'a cluster name, for cluster mode (through kops)')
     .option('-f, --filename <file>', 'the kops spec to change; - for stdin/stdout');
@@ -54,6 +63,7 @@ export const defineDisable: DefineCommand = (program, ctx, finish) => {
 export const defineStatus: DefineCommand = (program, ctx, finish) => {
   const command = program
     .command('status')
+    .addHelpText('after', examplesHelp(EXAMPLES.status))
     .description('show the audit setup of a kops cluster spec and check it (exit 1 when a check fails)')
     .argument('[cluster]', 'a cluster name, for cluster mode (through kops)')
     .option('-f, --filename <file>', 'the kops spec to read; - for stdin')
