@@ -1,11 +1,24 @@
 /**
  * Reading a spec from a file or stdin, and writing one back in place: atomically (temp file in the
- * same directory, then rename), with the file's permissions, and only if nobody changed it meanwhile.
+ * same directory, then rename), with the file's permissions, owner and group, only if nobody changed
+ * it meanwhile, and never over a file its mode makes read-only.
  * Files are read and written synchronously: a spec is a few kilobytes, and the promise API would
  * start libuv's thread pool, whose start and the closing of each file handle there cost more than
  * the whole read (measured: ~15 ms of a 100 ms `enable -f` went to waiting for it).
  */
-import { readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  chownSync,
+  constants,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { SpecError } from '../errors.js';
 import type { Ctx } from '../io.js';
@@ -34,14 +47,55 @@ export async function readSpecInput(filename: string, ctx: Ctx): Promise<SpecInp
 }
 
 /**
- * Replace `input.file` with `text`, keeping its permissions (and a symlink a symlink). Refuses when
- * the file changed since it was read, so that a concurrent edit is never overwritten.
+ * Whether the user would call `file` read-only: access() says it is not writable, or its mode has no
+ * write bit at all. The second is for root, to whom access() grants everything, but who still means
+ * "leave it alone" by `chmod 444` (CI runs as root). The rename would replace it regardless: the
+ * directory, not the file, decides that.
+ */
+function isReadOnly(file: string, info: Stats): boolean {
+  if ((info.mode & 0o222) === 0) return true;
+  try {
+    accessSync(file, constants.W_OK);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Give the temp file `info`'s owner and group where this process may (root may; others may set a
+ * group they are in), then its mode: open() applied the umask, and chown() clears setuid/setgid.
+ */
+function copyOwnership(temp: string, info: Stats): void {
+  try {
+    chownSync(temp, info.uid, info.gid);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+    try {
+      chownSync(temp, -1, info.gid);
+    } catch (groupError) {
+      if ((groupError as NodeJS.ErrnoException).code !== 'EPERM') throw groupError;
+    }
+  }
+  chmodSync(temp, info.mode & 0o7777);
+}
+
+/**
+ * Replace `input.file` with `text`, keeping its permissions, owner and group (and a symlink a
+ * symlink). Refuses a read-only file, and one that changed since it was read, so that a concurrent
+ * edit is never overwritten.
  */
 export async function writeSpecInPlace(input: SpecInput, text: string): Promise<void> {
   // Through a symlink, replace the file it points at, not the link.
   const file = realpathSync(input.file!);
   const current = readFileSync(file, 'utf8');
   const info = statSync(file);
+  if (isReadOnly(file, info)) {
+    const name = input.source;
+    throw new SpecError(`${name} is read-only; nothing was written.`, {
+      hint: `Make it writable (chmod u+w ${name}) and run the command again, or use --stdout to print the new spec instead.`,
+    });
+  }
   if (current !== input.text) {
     throw new SpecError(`${input.source} changed while kops-audit was working on it; nothing was written.`, {
       hint: 'Run the command again.',
@@ -55,6 +109,7 @@ export async function writeSpecInPlace(input: SpecInput, text: string): Promise<
   );
   try {
     writeFileSync(temp, text, { mode: info.mode & 0o7777, flag: 'wx' });
+    copyOwnership(temp, info);
     renameSync(temp, file);
   } catch (error) {
     try {

@@ -4,6 +4,7 @@
  */
 import {
   chmodSync,
+  chownSync,
   copyFileSync,
   lstatSync,
   mkdtempSync,
@@ -73,6 +74,33 @@ describe('enable -f FILE', () => {
       'No changes: cluster.yaml (cluster prod-eu1.k8s.example.com) already has this audit setup.\n',
     );
   });
+
+  it('keeps a group-writable mode the umask would drop, and the owner and group (as root)', async () => {
+    chmodSync(file(), 0o664);
+    const root = process.getuid?.() === 0;
+    // Any ids do: root may give a file to users that do not exist.
+    if (root) chownSync(file(), 4242, 4343);
+    expect((await cli(['enable', '-f', 'cluster.yaml'])).code).toBe(0);
+    const info = statSync(file());
+    expect(info.mode & 0o7777).toBe(0o664);
+    if (root) expect([info.uid, info.gid]).toEqual([4242, 4343]);
+  });
+
+  it.each(['enable', 'disable'])(
+    '%s refuses a read-only spec (even as root), exit 1, file unchanged',
+    async (command) => {
+      if (command === 'disable') await cli(['enable', '-f', 'cluster.yaml']);
+      const before = read();
+      chmodSync(file(), 0o444);
+      const result = await cli([command, '-f', 'cluster.yaml']);
+      expect(result).toMatchObject({ code: 1, stdout: '' });
+      expectGolden(result.stderr, 'errors/read-only-spec.txt');
+      expect(read()).toBe(before);
+      expect(statSync(file()).mode & 0o777).toBe(0o444);
+      // What it suggests works: --stdout prints the new spec and leaves the file alone.
+      expect((await cli([command, '-f', 'cluster.yaml', '--stdout'])).code).toBe(0);
+    },
+  );
 
   it('through a symlink, writes the file it points at and keeps the link', async () => {
     symlinkSync('cluster.yaml', path.join(dir, 'link.yaml'));
