@@ -228,6 +228,24 @@ describe('status -f FILE', () => {
   });
 });
 
+describe('status -f FILE after enable -f --kops-version', () => {
+  it('checks for the family of versions enable wrote for, without the flag again', async () => {
+    await cli(['enable', '-f', 'cluster.yaml', '--policy', 'basic', '--kops-version', '1.28.4']);
+    const after = await cli(['status', '-f', 'cluster.yaml']);
+    expect(after.code).toBe(0);
+    expectGolden(after.stdout, 'status/after-kops-version.txt');
+  });
+
+  it('kops 1.25: the Master family', async () => {
+    await cli(['enable', '-f', 'cluster.yaml', '--kops-version', '1.25.0']);
+    const after = await cli(['status', '-f', 'cluster.yaml']);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toMatch(
+      /^Cluster \S+ \(cluster\.yaml\), checked for kops 1\.25 and older \(the roles kops-audit wrote\)\n/,
+    );
+  });
+});
+
 describe('bad input: one paragraph, exit 1, no stack trace, FILE unchanged', () => {
   const specs: Record<string, string> = {
     'not-yaml': 'apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nspec:\n  a: [1, 2\n',
