@@ -171,6 +171,30 @@ describe('enable -f FILE', () => {
   });
 });
 
+describe('enable -f FILE --force over a hand-written webhook backend', () => {
+  const handWritten = original
+    .replace(
+      '  kubeAPIServer:\n',
+      '  kubeAPIServer:\n    auditPolicyFile: /etc/kubernetes/audit/policy.yaml\n    auditWebhookConfigFile: /etc/kubernetes/audit/webhook.yaml\n',
+    )
+    .replace(
+      '  iam:\n',
+      '  fileAssets:\n  - name: audit-webhook\n    path: /etc/kubernetes/audit/webhook.yaml\n    roles: [ControlPlane]\n    content: |\n      kind: Config\n  iam:\n',
+    );
+  const warning =
+    '--force removes the hand-written webhook backend (auditWebhookConfigFile /etc/kubernetes/audit/webhook.yaml); add --backend log,webhook --webhook-config FILE to keep sending events to a webhook.';
+
+  it('warns in text (stderr) and JSON that the webhook goes', async () => {
+    writeFileSync(file(), handWritten);
+    const text = await cli(['enable', '-f', 'cluster.yaml', '--force', '--dry-run']);
+    expect(text.code).toBe(0);
+    expect(text.stderr).toBe(`Warning: ${warning}\n`);
+    expect(text.stdout).toContain('- remove spec.kubeAPIServer.auditWebhookConfigFile');
+    const json = await cli(['enable', '-f', 'cluster.yaml', '--force', '--dry-run', '-o', 'json']);
+    expect(JSON.parse(json.stdout).warnings).toEqual([warning]);
+  });
+});
+
 describe('-f - (a pipe: kops get ... | kops-audit enable -f - | kops replace -f -)', () => {
   it('reads stdin, writes the spec to stdout and the summary to stderr; disable -f - restores it', async () => {
     const enabled = await cli(['enable', '-f', '-', '--policy', 'basic'], original);
