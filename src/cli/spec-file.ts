@@ -11,6 +11,7 @@ import {
   chmodSync,
   chownSync,
   constants,
+  existsSync,
   readFileSync,
   realpathSync,
   renameSync,
@@ -121,4 +122,28 @@ export async function writeSpecInPlace(input: SpecInput, text: string): Promise<
       hint: 'Check that the directory is writable, or use --stdout to print the new spec instead.',
     });
   }
+}
+
+/** Who besides the owner may read a spec file: how its mode lets them, and the git work tree it is in. */
+export interface SpecExposure {
+  /** The file's permission bits, when they let group or others read it. */
+  readableMode?: number;
+  /** The top of the git work tree the file is in (a `.git` directory or file there). */
+  gitWorkTree?: string;
+}
+
+export function specExposure(file: string): SpecExposure {
+  const real = realpathSync(file);
+  const exposure: SpecExposure = {};
+  const mode = statSync(real).mode & 0o777;
+  if ((mode & 0o044) !== 0) exposure.readableMode = mode;
+  // What git itself looks for, without needing git: `.git` is a file in worktrees and submodules.
+  for (let dir = path.dirname(real); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, '.git'))) {
+      exposure.gitWorkTree = dir;
+      break;
+    }
+    if (path.dirname(dir) === dir) break;
+  }
+  return exposure;
 }

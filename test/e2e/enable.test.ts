@@ -7,8 +7,11 @@ import {
   chownSync,
   copyFileSync,
   lstatSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
+  realpathSync,
+  renameSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -192,6 +195,54 @@ describe('enable -f FILE --force over a hand-written webhook backend', () => {
     expect(text.stdout).toContain('- remove spec.kubeAPIServer.auditWebhookConfigFile');
     const json = await cli(['enable', '-f', 'cluster.yaml', '--force', '--dry-run', '-o', 'json']);
     expect(JSON.parse(json.stdout).warnings).toEqual([warning]);
+  });
+});
+
+describe('enable -f FILE --backend log,webhook: where the credentials land', () => {
+  const webhook = [
+    'enable',
+    '-f',
+    'cluster.yaml',
+    '--backend',
+    'log,webhook',
+    '--webhook-config',
+    'webhook.kubeconfig',
+  ];
+  const credentials = /^Warning: cluster\.yaml now holds the webhook's credentials/m;
+
+  it('warns on stderr, not in the JSON, when group or others can read the file', async () => {
+    chmodSync(file(), 0o644);
+    // With a version that has `mode`, the credentials warning is the only one.
+    const result = await cli([...webhook, '--kops-version', '1.28.4', '-o', 'json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).warnings).toEqual([]);
+    expectGolden(result.stderr, 'enable/webhook-credentials-readable.txt');
+  });
+
+  it.each(['directory', 'file'])('warns when the file is in a git work tree (.git %s)', async (kind) => {
+    chmodSync(file(), 0o600);
+    const sub = path.join(dir, 'clusters');
+    mkdirSync(sub);
+    renameSync(file(), path.join(sub, 'cluster.yaml'));
+    writeFileSync(path.join(sub, 'webhook.kubeconfig'), KUBECONFIG);
+    if (kind === 'directory') mkdirSync(path.join(dir, '.git'));
+    else writeFileSync(path.join(dir, '.git'), 'gitdir: /elsewhere/.git/worktrees/x\n');
+    const result = await runCli(webhook, { cwd: sub });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(credentials);
+    expect(result.stderr).toContain(
+      `inside the git work tree ${realpathSync(dir)}, where a commit keeps them`,
+    );
+    expect(result.stderr).toContain('keep the file out of git');
+    expect(result.stderr).not.toContain('chmod 600');
+  });
+
+  it('says nothing when only the owner can read it, outside git, or when nothing is written', async () => {
+    chmodSync(file(), 0o600);
+    expect((await cli(webhook)).stderr).not.toMatch(credentials);
+    chmodSync(file(), 0o644);
+    expect((await cli([...webhook, '--dry-run'])).stderr).not.toMatch(credentials);
+    expect((await cli([...webhook, '--stdout'])).stderr).not.toMatch(credentials);
   });
 });
 
