@@ -6,6 +6,8 @@
  * start libuv's thread pool, whose start and the closing of each file handle there cost more than
  * the whole read (measured: ~15 ms of a 100 ms `enable -f` went to waiting for it).
  */
+
+import { isUtf8 } from 'node:buffer';
 import {
   accessSync,
   chmodSync,
@@ -24,7 +26,8 @@ import path from 'node:path';
 import { SpecError } from '../errors.js';
 import type { Ctx } from '../io.js';
 import { readErrorReason } from '../io.js';
-import { readAll } from './read-all.js';
+import { shellCommand } from '../kops/client.js';
+import { readAllBytes } from './read-all.js';
 
 export interface SpecInput {
   /** The name used in messages: the path as given, or `-` for stdin. */
@@ -34,17 +37,54 @@ export interface SpecInput {
   text: string;
 }
 
-/** Read `-f FILE` (or stdin for `-`) as UTF-8 text. */
-export async function readSpecInput(filename: string, ctx: Ctx): Promise<SpecInput> {
-  if (filename === '-') return { source: '-', text: await readAll(ctx.io.stdin) };
+/** Read `-f FILE` (or stdin for `-`) as UTF-8 text, refusing an empty or binary one. */
+export async function readSpecInput(
+  filename: string,
+  ctx: Ctx,
+  command: 'enable' | 'disable' | 'status',
+): Promise<SpecInput> {
+  if (filename === '-') {
+    return { source: '-', text: specText(await readAllBytes(ctx.io.stdin), '-', command) };
+  }
   const file = path.resolve(ctx.cwd, filename);
+  let bytes: Buffer;
   try {
-    return { source: filename, file, text: readFileSync(file, 'utf8') };
+    bytes = readFileSync(file);
   } catch (error) {
     throw new SpecError(`Cannot read the spec ${filename}: ${readErrorReason(error)}.`, {
       hint: 'Give the kops spec file with -f FILE (e.g. from `kops get all NAME -o yaml > cluster.yaml`), or -f - to read it from stdin.',
     });
   }
+  return { source: filename, file, text: specText(bytes, filename, command) };
+}
+
+/**
+ * The text of a spec's bytes. Empty input and binary data (a NUL byte, or bytes that are not UTF-8,
+ * such as a compressed or encrypted file) would otherwise read as YAML "without a Cluster".
+ */
+function specText(bytes: Buffer, source: string, command: string): string {
+  const stdin = source === '-';
+  const text = bytes.toString('utf8');
+  if (text.trim() === '') {
+    if (stdin) {
+      throw new SpecError(
+        `stdin is empty: pipe the spec in, e.g. \`kops get all NAME -o yaml | kops-audit ${command} -f -\`.`,
+        { hint: 'Or give the spec file with -f FILE.' },
+      );
+    }
+    throw new SpecError(`${source} is empty.`, {
+      hint: `Write the spec into it first, e.g. \`kops get all NAME -o yaml > ${shellCommand(source, [])}\`.`,
+    });
+  }
+  if (bytes.includes(0) || !isUtf8(bytes)) {
+    throw new SpecError(
+      `${stdin ? 'stdin' : source} is not text (it holds binary data); give the YAML kops prints.`,
+      {
+        hint: `For example \`${stdin ? `kops get all NAME -o yaml | kops-audit ${command} -f -` : `kops get all NAME -o yaml > ${shellCommand(source, [])}`}\`; unpack a compressed or encrypted spec first.`,
+      },
+    );
+  }
+  return text;
 }
 
 /**

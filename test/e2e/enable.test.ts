@@ -18,7 +18,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { runCli } from '../helpers/cli.js';
 import { expectGolden } from '../helpers/golden.js';
 import { REPO_ROOT } from '../helpers/paths.js';
@@ -329,6 +331,9 @@ describe('bad input: one paragraph, exit 1, no stack trace, FILE unchanged', () 
     'spec-not-mapping': 'apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata:\n  name: x\nspec: []\n',
     'file-assets-not-list': original.replace('  iam:\n', '  fileAssets:\n    name: motd\n  iam:\n'),
     'misspelt-field': original.replace('    oidcClientID', '    auditLogMaxage: 30\n    oidcClientID'),
+    'binary-spec': `${original.slice(0, 40)}\0\0\x01${original.slice(40)}`,
+    'empty-spec': '',
+    'json-spec': `${JSON.stringify(parse(original.split('---')[0]!), null, 2)}\n`,
     'hand-written-setup': original.replace(
       '  kubeAPIServer:\n',
       '  kubeAPIServer:\n    auditPolicyFile: /etc/kubernetes/audit/policy-config.yaml\n',
@@ -363,6 +368,10 @@ describe('bad input: one paragraph, exit 1, no stack trace, FILE unchanged', () 
     ['no-target', ['enable']],
     ['dry-run-and-stdout', ['disable', '-f', 'cluster.yaml', '--dry-run', '--stdout']],
     ['status-not-yaml', ['status', '-f', 'cluster.yaml'], 'not-yaml'],
+    ['binary-spec', ['enable', '-f', 'cluster.yaml'], 'binary-spec'],
+    ['empty-spec', ['disable', '-f', 'cluster.yaml'], 'empty-spec'],
+    ['empty-stdin', ['enable', '-f', '-']],
+    ['json-spec', ['enable', '-f', 'cluster.yaml'], 'json-spec'],
   ];
   it.each(cases)('%s', async (name, args, spec) => {
     const content = spec ? specs[spec]! : original;
@@ -378,6 +387,17 @@ describe('bad input: one paragraph, exit 1, no stack trace, FILE unchanged', () 
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expectGolden(result.stderr, `errors/${name}.txt`);
     expect(read()).toBe(content);
+  });
+
+  it('a compressed spec (not UTF-8) is binary data, not YAML without a Cluster', async () => {
+    const gzipped = gzipSync(original);
+    writeFileSync(file(), gzipped);
+    const result = await cli(['status', '-f', 'cluster.yaml']);
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toMatch(
+      /^Error: cluster\.yaml is not text \(it holds binary data\); give the YAML kops prints\.\n/,
+    );
+    expect(readFileSync(file())).toEqual(gzipped);
   });
 
   it('--debug adds the stack trace', async () => {

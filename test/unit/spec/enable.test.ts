@@ -348,6 +348,16 @@ describe('enable: bad specs', () => {
       /cluster.yaml:\d+: not valid YAML/,
     ],
     ['no Cluster', 'apiVersion: kops.k8s.io/v1alpha2\nkind: InstanceGroup\n', /has no kops Cluster document/],
+    [
+      'JSON',
+      `${JSON.stringify(parse(kopsSpec().split('---')[0]!))}\n`,
+      /^cluster\.yaml is JSON; kops-audit edits YAML, so that your comments and layout stay byte for byte\.$/,
+    ],
+    [
+      'JSON YAML cannot read (one object after another)',
+      '{"kind": "Cluster"}\n{"kind": "InstanceGroup"}\n',
+      /^cluster\.yaml is JSON; kops-audit edits YAML/,
+    ],
     ['two Clusters', `${kopsSpec()}---\n${kopsSpec()}`, /has 2 Cluster documents \(at lines 1 and \d+\)/],
     [
       'spec not a mapping',
