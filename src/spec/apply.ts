@@ -331,6 +331,16 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
       hint: "kops-audit leaves a setup it did not write alone. Re-run with --force to replace it (the file assets its audit fields point at are removed and kops-audit's are added), or remove it by hand.",
     });
   }
+  // --force removes the fields of the setup it replaces; a webhook the new backend lacks goes with
+  // them, and the events it received stop. Say so, in case the user meant to keep it.
+  const handWrittenWebhook = foreign?.fields.includes('auditWebhookConfigFile')
+    ? fieldString(setup, 'auditWebhookConfigFile')
+    : undefined;
+  if (handWrittenWebhook !== undefined && !webhook) {
+    warnings.push(
+      `--force removes the hand-written webhook backend (auditWebhookConfigFile ${handWrittenWebhook}); add --backend log,webhook --webhook-config FILE to keep sending events to a webhook.`,
+    );
+  }
   let webhookContent = settings.webhookConfig?.text;
   if (webhook && webhookContent === undefined) {
     if (setup.ourWebhook?.content === undefined) {

@@ -4,7 +4,7 @@
  */
 import path from 'node:path/posix';
 import type { InstanceGroupInfo } from './document.js';
-import { isAtLeast, type KopsVersion, releaseOf } from './kops-version.js';
+import { isAtLeast, type KopsVersion, parseKopsVersion, releaseOf } from './kops-version.js';
 
 /** The release is `major.minor.patch` or newer; pre-releases count as their release here. */
 function atLeast(v: KopsVersion, major: number, minor: number, patch = 0): boolean {
@@ -20,6 +20,34 @@ function atLeast(v: KopsVersion, major: number, minor: number, patch = 0): boole
  */
 function hasControlPlaneRole(v: KopsVersion): boolean {
   return isAtLeast(v, '1.26.0-alpha.2');
+}
+
+/**
+ * The releases that share a control-plane role name. A file asset kops-audit wrote for one
+ * --kops-version names only its family's role, so `status` can check for that family without one.
+ */
+export interface KopsFamily {
+  /** `kops 1.26 and newer`, for messages. */
+  label: string;
+  /** The first and last release of the family; an absent end is open. */
+  min?: KopsVersion;
+  max?: KopsVersion;
+  /** A release of the family, for `--kops-version` examples. */
+  example: string;
+}
+
+const known = (text: string) => parseKopsVersion(text)!;
+export const ROLE_FAMILIES: Readonly<Record<'Master' | 'ControlPlane', KopsFamily>> = {
+  Master: { label: 'kops 1.25 and older', max: known('1.26.0-alpha.1'), example: '1.25.0' },
+  ControlPlane: { label: 'kops 1.26 and newer', min: known('1.26.0-alpha.2'), example: '1.28.4' },
+};
+
+/** The family whose control-plane role `roles` name, when they name exactly one of the two. */
+export function roleFamily(roles: readonly string[]): KopsFamily | undefined {
+  const master = roles.includes('Master');
+  const controlPlane = roles.includes('ControlPlane');
+  if (master === controlPlane) return undefined;
+  return master ? ROLE_FAMILIES.Master : ROLE_FAMILIES.ControlPlane;
 }
 
 /** `kops get all` prints the Cluster and its InstanceGroups since 1.26.0-alpha.1; before, `kops get`. */
@@ -128,6 +156,20 @@ function mountsOf(layout: NodeLayout) {
 }
 
 /**
+ * Which mount rule holds from which release on, oldest first; each holds until the next one's
+ * release (pre-releases count as their release).
+ */
+const MOUNT_ERAS: readonly [
+  since: (v: KopsVersion) => boolean,
+  (m: ReturnType<typeof mountsOf>) => MountRule,
+][] = [
+  [() => true, (m) => m.srvKubernetes],
+  [(v) => atLeast(v, 1, 22), (m) => m.srvKubeAPIServer],
+  [(v) => atLeast(v, 1, 26, 6), (m) => m.policyDirUnguarded],
+  [(v) => atLeast(v, 1, 27), (m) => m.policyDir],
+];
+
+/**
  * A GCE ContainerOS image: from Google's `cos-cloud` project (`cos-cloud/...`, `projects/cos-cloud/...`
  * or its URL), or named like one (`cos-stable-...`, `cos-117-...`), as a copy in another project is.
  */
@@ -156,9 +198,11 @@ export function apiServerLayouts(groups: readonly InstanceGroupInfo[]): {
 
 /** What enable writes and status checks for one kops version, or for every version when unknown. */
 export interface KopsRules {
-  /** The version these rules are for; undefined means "must work on every kops version". */
+  /** The version these rules are for; undefined means "must work on every version of `family`". */
   version: KopsVersion | undefined;
-  /** `kops 1.28.4` or `any kops version`, for messages. */
+  /** The releases these rules are for when there is no version; undefined: every kops version. */
+  family: KopsFamily | undefined;
+  /** `kops 1.28.4`, `kops 1.26 and newer` or `any kops version`, for messages. */
   label: string;
   /** fileAssets `roles` that reach the control-plane nodes. */
   controlPlaneRoles: string[];
@@ -182,54 +226,48 @@ export interface KopsRules {
   mountsPolicyDir: boolean;
 }
 
+/**
+ * The rules for one kops version, for a family of them, or (undefined) for every version: each rule
+ * must hold on every release in the span, so a span across a change gets both sides of it.
+ */
 export function kopsRules(
-  version: KopsVersion | undefined,
+  target: KopsVersion | KopsFamily | undefined,
   layouts: readonly NodeLayout[] = ['standard'],
 ): KopsRules {
-  const perLayout = (pick: (mounts: ReturnType<typeof mountsOf>) => MountRule[]) =>
-    layouts.flatMap((layout) => [
-      ...pick(mountsOf(layout)),
-      ...(layout === 'containeros' ? [CONTAINEROS_WRITABLE_RULE] : []),
-    ]);
-  const layoutFields = {
+  const family = target !== undefined && 'label' in target ? target : undefined;
+  const version = family ? undefined : (target as KopsVersion | undefined);
+  const span = version ? { min: version, max: version } : (family ?? {});
+  // For a test that holds from some release on: does it hold on every release of the span, on any?
+  const onAll = (since: (v: KopsVersion) => boolean) => span.min !== undefined && since(span.min);
+  const onSome = (since: (v: KopsVersion) => boolean) => span.max === undefined || since(span.max);
+  const mountRules = layouts.flatMap((layout) => {
+    const mounts = mountsOf(layout);
+    const eras = MOUNT_ERAS.filter(
+      ([since], i) => onSome(since) && !(i + 1 < MOUNT_ERAS.length && onAll(MOUNT_ERAS[i + 1]![0])),
+    ).map(([, pick]) => pick(mounts));
+    return layout === 'containeros' ? [...eras, CONTAINEROS_WRITABLE_RULE] : eras;
+  });
+  const policyDirMounted = (v: KopsVersion) => atLeast(v, 1, 26, 6);
+  return {
+    version,
+    family,
+    label: version ? `kops ${releaseOf(version)}` : (family?.label ?? 'any kops version'),
+    // fileAssets roles are matched by exact string equality and never converted between Master
+    // and ControlPlane (pkg/apis/nodeup/config.go containsRole; v1alpha2/conversion.go converts
+    // only InstanceGroup and hook roles). kops <= 1.25 calls control-plane nodes Master, >= 1.26
+    // ControlPlane, and neither validates roles, so a span across both lists both; either one alone
+    // silently ships nothing on the other half (kubernetes/kops#15488).
+    controlPlaneRoles: [
+      ...(onAll(hasControlPlaneRole) ? [] : ['Master']),
+      ...(onSome(hasControlPlaneRole) ? ['ControlPlane'] : []),
+    ],
+    // Older kops rejects the unknown field; on a span that reaches before 1.24 we leave kops' 0440.
+    fileAssetMode: onAll((v) => atLeast(v, 1, 24)),
+    mountRules,
     layouts: [...layouts],
     defaultPolicyPath: layouts.length === 1 ? defaultPolicyPathOf(layouts[0]!) : undefined,
-  };
-  if (version === undefined) {
-    return {
-      ...layoutFields,
-      version,
-      label: 'any kops version',
-      // fileAssets roles are matched by exact string equality and never converted between Master
-      // and ControlPlane (pkg/apis/nodeup/config.go containsRole; v1alpha2/conversion.go converts
-      // only InstanceGroup and hook roles). kops <= 1.25 calls control-plane nodes Master, >= 1.26
-      // ControlPlane, and neither validates roles, so listing both ships the file on every version;
-      // either one alone silently ships nothing on the other half (kubernetes/kops#15488).
-      controlPlaneRoles: ['Master', 'ControlPlane'],
-      // Older kops rejects the unknown field; without a version we leave kops' default 0440.
-      fileAssetMode: false,
-      // The one place every release mounts is a sub-directory of /srv/kubernetes/kube-apiserver.
-      mountRules: perLayout((m) => [m.srvKubernetes, m.srvKubeAPIServer, m.policyDirUnguarded, m.policyDir]),
-      validatesWebhookDirectory: false,
-      mountsPolicyDir: true,
-    };
-  }
-  const v = version;
-  const mountRules = perLayout((m) => {
-    if (!atLeast(v, 1, 22)) return [m.srvKubernetes];
-    if (!atLeast(v, 1, 26, 6)) return [m.srvKubeAPIServer];
-    if (!atLeast(v, 1, 27)) return [m.policyDirUnguarded];
-    return [m.policyDir];
-  });
-  return {
-    ...layoutFields,
-    version,
-    label: `kops ${releaseOf(v)}`,
-    controlPlaneRoles: hasControlPlaneRole(v) ? ['ControlPlane'] : ['Master'],
-    fileAssetMode: atLeast(v, 1, 24),
-    mountRules,
-    validatesWebhookDirectory: atLeast(v, 1, 26, 6),
-    mountsPolicyDir: atLeast(v, 1, 26, 6),
+    validatesWebhookDirectory: onAll(policyDirMounted),
+    mountsPolicyDir: onSome(policyDirMounted),
   };
 }
 
@@ -254,11 +292,18 @@ export function unmountedReason(rules: KopsRules, policyPath: string, logPath?: 
   }
   const dir = path.dirname(policyPath);
   if (rules.mountsPolicyDir && logPath !== undefined && logPath !== '-' && path.dirname(logPath) === dir) {
-    return `the audit log ${logPath} is in the same directory, which kops mounts read-write while it mounts the policy's read-only (${rules.label === 'any kops version' ? 'kops 1.26.6 and newer' : rules.label}): two volumes with one mount path, and kube-apiserver's pod is refused`;
+    return `the audit log ${logPath} is in the same directory, which kops mounts read-write while it mounts the policy's read-only (${rules.version ? rules.label : 'kops 1.26.6 and newer'}): two volumes with one mount path, and kube-apiserver's pod is refused`;
   }
   const failed = rules.mountRules.find((rule) => !rule.mounts(dir));
   if (!failed) return undefined;
-  return `${failed.explain} (${rules.label === 'any kops version' ? 'kops-audit must assume any kops version without --kops-version' : rules.label})`;
+  return `${failed.explain} (${assumedVersions(rules)})`;
+}
+
+/** What the rules assumed about the kops version, and how to say which one it is. */
+function assumedVersions(rules: KopsRules): string {
+  if (rules.version) return rules.label;
+  if (!rules.family) return 'kops-audit must assume any kops version without --kops-version';
+  return `checked for ${rules.label}, the roles kops-audit wrote; add --kops-version with the version the cluster runs, e.g. --kops-version ${rules.family.example}`;
 }
 
 /** The webhook kubeconfig lives beside the policy: kube-apiserver sees only that directory. */

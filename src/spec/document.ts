@@ -82,6 +82,8 @@ export function parseSpec(text: string, source: string): ParsedSpec {
   }
   for (const doc of docs) {
     const error = doc.errors[0];
+    // JSON that YAML cannot read (`kops get -o json` prints one object after another).
+    if (error && looksLikeJson(text)) throw jsonSpecError(source);
     if (error) {
       const line = error.linePos?.[0]?.line ?? lineNumberOf(text, error.pos[0]);
       const detail = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
@@ -236,6 +238,24 @@ function refuseMergeKeys(text: string, source: string, clusterLine: number, spec
       );
     }
   }
+}
+
+/**
+ * A spec written as JSON (`kops get cluster -o json`): the first character is `{` or `[`. YAML reads
+ * it, so status can check it, but it is all flow style, which the editor refuses.
+ */
+export function looksLikeJson(text: string): boolean {
+  return /^[\s\uFEFF]*[{[]/.test(text);
+}
+
+/** Why enable and disable cannot change a JSON spec, and how to get the YAML they can. */
+export function jsonSpecError(source: string): SpecError {
+  return new SpecError(
+    `${source === '-' ? 'stdin' : source} is JSON; kops-audit edits YAML, so that your comments and layout stay byte for byte.`,
+    {
+      hint: 'Get the spec as YAML with `kops get cluster NAME -o yaml` (or `kops get all NAME -o yaml`, with its InstanceGroups) and run the command on that.',
+    },
+  );
 }
 
 export function nodeLine(text: string, node: unknown, fallback: number): number {

@@ -15,7 +15,7 @@ import {
   type YAMLSeq,
 } from 'yaml';
 import { SpecError } from '../errors.js';
-import { type ParsedSpec, parseSpec } from './document.js';
+import { jsonSpecError, looksLikeJson, type ParsedSpec, parseSpec } from './document.js';
 import {
   blockLiteral,
   columnOf,
@@ -136,6 +136,7 @@ export class SpecEditor {
   private readonly docStart: number;
   private readonly docEnd: number;
   private readonly source: string;
+  private readonly json: boolean;
   /** Lines before the Cluster document, to report line numbers of the whole file. */
   private linesBefore: number;
   readonly style: IndentStyle;
@@ -146,6 +147,7 @@ export class SpecEditor {
     this.editText = parsed.text;
     this.parsedCache = parsed;
     this.source = parsed.source;
+    this.json = looksLikeJson(parsed.text);
     this.linesBefore = 0;
     this.style = detectIndentStyle(parsed);
   }
@@ -216,6 +218,8 @@ export class SpecEditor {
 
   private refuseFlow(node: YAMLMap | YAMLSeq, field: string): void {
     if (node.flow === true && node.items.length > 0) {
+      // A JSON file is flow style throughout: rewriting one field would not help.
+      if (this.json) throw jsonSpecError(this.source);
       const range = rangeOf(node);
       const line = range ? `:${this.linesBefore + lineNumberOf(this.clusterText, range[0])}` : '';
       throw new SpecError(

@@ -5,7 +5,15 @@
  */
 import path from 'node:path/posix';
 import { loadPolicy } from '../policy/load.js';
-import { apiServerGroups, apiServerLayouts, apiServerRoles, kopsRules, unmountedReason } from './compat.js';
+import {
+  apiServerGroups,
+  apiServerLayouts,
+  apiServerRoles,
+  type KopsFamily,
+  kopsRules,
+  roleFamily,
+  unmountedReason,
+} from './compat.js';
 import type { ParsedSpec } from './document.js';
 import { isInt32 } from './fields.js';
 import type { KopsVersion } from './kops-version.js';
@@ -27,7 +35,7 @@ export interface PolicySummary {
 
 export interface AuditStatus {
   cluster: { name: string; apiVersion: string };
-  /** `kops 1.28.4` or `any kops version`. */
+  /** `kops 1.28.4`, `kops 1.26 and newer (the roles kops-audit wrote)` or `any kops version`. */
   kops: string;
   backend: 'off' | 'log' | 'webhook' | 'log,webhook';
   logPath?: string;
@@ -112,9 +120,32 @@ function decodedContent(asset: FileAssetView): string | undefined {
   }
 }
 
+/**
+ * The kops releases kops-audit wrote its own policy asset for: given --kops-version, it names only
+ * that family's control-plane role (compat.ts). Only an asset that still carries kops-audit's record
+ * counts: one whose content someone rewrote may have had its roles rewritten too.
+ */
+function writtenFor(setup: AuditSetup): KopsFamily | undefined {
+  const ours = setup.ourPolicy;
+  if (!ours || !setup.hasOwnershipRecord || ours.roles === undefined) return undefined;
+  return roleFamily(ours.roles);
+}
+
+/**
+ * Why an asset that names one control-plane role fails on every version, and the flag that checks
+ * the family it was written for instead.
+ */
+function versionFlagHint(roles: readonly string[] | undefined): string {
+  const family = roleFamily(roles ?? []);
+  if (!family) return '';
+  const role = family.min ? 'ControlPlane' : 'Master';
+  return `; it names ${role}, as ${family.label} call the control plane: if the cluster runs one of those, add --kops-version with its version (e.g. --kops-version ${family.example})`;
+}
+
 export function auditStatus(parsed: ParsedSpec, version: KopsVersion | undefined): AuditStatus {
   const setup = readAuditSetup(parsed);
-  const rules = kopsRules(version, apiServerLayouts(parsed.instanceGroups).layouts);
+  const inferred = version === undefined ? writtenFor(setup) : undefined;
+  const rules = kopsRules(version ?? inferred, apiServerLayouts(parsed.instanceGroups).layouts);
   const line = (field: keyof AuditSetup['fields']) => setup.fields[field]?.line;
   const at = (field: keyof AuditSetup['fields']) => (line(field) ? ` (${parsed.source}:${line(field)})` : '');
   const logPath = fieldString(setup, 'auditLogPath');
@@ -214,7 +245,7 @@ export function auditStatus(parsed: ParsedSpec, version: KopsVersion | undefined
     delivered =
       missing.length === 0
         ? `file asset ${policyAsset.name} reaches ${policyAsset.roles ? policyAsset.roles.join(', ') : 'every role'} (line ${policyAsset.line})${groupNote}`
-        : `file asset ${policyAsset.name} (line ${policyAsset.line}) lacks role${missing.length > 1 ? 's' : ''} ${missing.join(', ')}${deliveredOk ? '' : `, needed on ${rules.label}`}${groupNote}`;
+        : `file asset ${policyAsset.name} (line ${policyAsset.line}) lacks role${missing.length > 1 ? 's' : ''} ${missing.join(', ')}${deliveredOk ? '' : `, needed on ${rules.label}`}${groupNote}${deliveredOk || rules.version || rules.family ? '' : versionFlagHint(policyAsset.roles)}`;
   }
   check(
     'policy-delivered',
@@ -277,7 +308,7 @@ export function auditStatus(parsed: ParsedSpec, version: KopsVersion | undefined
   const webhook = webhookFile !== undefined;
   const status: AuditStatus = {
     cluster: { name: parsed.cluster.name, apiVersion: parsed.cluster.apiVersion },
-    kops: rules.label,
+    kops: inferred ? `${rules.label} (the roles kops-audit wrote)` : rules.label,
     backend: log && webhook ? 'log,webhook' : log ? 'log' : webhook ? 'webhook' : 'off',
     managedByKopsAudit: policyAsset?.name === POLICY_ASSET,
     checks,

@@ -9,7 +9,7 @@ import { InterruptedError, type KopsAuditError } from '../../src/errors.js';
 import { testCtx } from '../helpers/ctx.js';
 import { emulatorWorld } from '../helpers/kops-emulator.js';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { readCloud, readCluster, seedCluster } from '../kops-emulator/store.mjs';
+import { minimalCluster, readCloud, readCluster, seedCluster } from '../kops-emulator/store.mjs';
 
 const NAME = 'demo.example.com';
 const policy = {
@@ -161,6 +161,36 @@ describe('enable <cluster> (in-process)', () => {
     expect(error.message).toContain('Step 5 of 5');
     expect(handler).toBeUndefined();
     expect(world.invocations().at(-1)).toMatchObject({ command: 'rolling-update', signal: 'SIGINT' });
+  });
+
+  it('--force over a hand-written webhook backend says, in the plan, that a log backend drops it', async () => {
+    const world = emulatorWorld('1.28.4');
+    const cluster = minimalCluster(NAME, world.stateDir);
+    const dir = '/srv/kubernetes/kube-apiserver/audit';
+    cluster.spec.kubeAPIServer = {
+      auditPolicyFile: `${dir}/policy.yaml`,
+      auditWebhookConfigFile: `${dir}/webhook.yaml`,
+    };
+    (cluster.spec as Record<string, unknown>).fileAssets = [
+      { name: 'audit-policy', path: `${dir}/policy.yaml`, roles: ['ControlPlane'], content: 'x' },
+      { name: 'audit-webhook', path: `${dir}/webhook.yaml`, roles: ['ControlPlane'], content: 'y' },
+    ];
+    seedCluster(world.stateDir, NAME, { cluster });
+    const ctx = testCtx({ env: world.env() as Record<string, string> });
+    const request: ClusterRequest = { action: 'enable', settings: { policy, backend: 'log', force: true } };
+    const options: ClusterChangeOptions = {
+      cluster: NAME,
+      yes: false,
+      dryRun: true,
+      rollingUpdate: true,
+      detailedExitcode: false,
+      json: false,
+      resumeCommand: '',
+    };
+    expect(await runClusterChange(request, options, ctx)).toBe(0);
+    expect(ctx.out.text).toContain(
+      `Warning: --force removes the hand-written webhook backend (auditWebhookConfigFile ${dir}/webhook.yaml); add --backend log,webhook --webhook-config FILE to keep sending events to a webhook.\n`,
+    );
   });
 
   it('disable reverses enable through the same flow', async () => {

@@ -4,17 +4,23 @@
  */
 import {
   chmodSync,
+  chownSync,
   copyFileSync,
   lstatSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
+  realpathSync,
+  renameSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { runCli } from '../helpers/cli.js';
 import { expectGolden } from '../helpers/golden.js';
 import { REPO_ROOT } from '../helpers/paths.js';
@@ -73,6 +79,33 @@ describe('enable -f FILE', () => {
       'No changes: cluster.yaml (cluster prod-eu1.k8s.example.com) already has this audit setup.\n',
     );
   });
+
+  it('keeps a group-writable mode the umask would drop, and the owner and group (as root)', async () => {
+    chmodSync(file(), 0o664);
+    const root = process.getuid?.() === 0;
+    // Any ids do: root may give a file to users that do not exist.
+    if (root) chownSync(file(), 4242, 4343);
+    expect((await cli(['enable', '-f', 'cluster.yaml'])).code).toBe(0);
+    const info = statSync(file());
+    expect(info.mode & 0o7777).toBe(0o664);
+    if (root) expect([info.uid, info.gid]).toEqual([4242, 4343]);
+  });
+
+  it.each(['enable', 'disable'])(
+    '%s refuses a read-only spec (even as root), exit 1, file unchanged',
+    async (command) => {
+      if (command === 'disable') await cli(['enable', '-f', 'cluster.yaml']);
+      const before = read();
+      chmodSync(file(), 0o444);
+      const result = await cli([command, '-f', 'cluster.yaml']);
+      expect(result).toMatchObject({ code: 1, stdout: '' });
+      expectGolden(result.stderr, 'errors/read-only-spec.txt');
+      expect(read()).toBe(before);
+      expect(statSync(file()).mode & 0o777).toBe(0o444);
+      // What it suggests works: --stdout prints the new spec and leaves the file alone.
+      expect((await cli([command, '-f', 'cluster.yaml', '--stdout'])).code).toBe(0);
+    },
+  );
 
   it('through a symlink, writes the file it points at and keeps the link', async () => {
     symlinkSync('cluster.yaml', path.join(dir, 'link.yaml'));
@@ -143,6 +176,78 @@ describe('enable -f FILE', () => {
   });
 });
 
+describe('enable -f FILE --force over a hand-written webhook backend', () => {
+  const handWritten = original
+    .replace(
+      '  kubeAPIServer:\n',
+      '  kubeAPIServer:\n    auditPolicyFile: /etc/kubernetes/audit/policy.yaml\n    auditWebhookConfigFile: /etc/kubernetes/audit/webhook.yaml\n',
+    )
+    .replace(
+      '  iam:\n',
+      '  fileAssets:\n  - name: audit-webhook\n    path: /etc/kubernetes/audit/webhook.yaml\n    roles: [ControlPlane]\n    content: |\n      kind: Config\n  iam:\n',
+    );
+  const warning =
+    '--force removes the hand-written webhook backend (auditWebhookConfigFile /etc/kubernetes/audit/webhook.yaml); add --backend log,webhook --webhook-config FILE to keep sending events to a webhook.';
+
+  it('warns in text (stderr) and JSON that the webhook goes', async () => {
+    writeFileSync(file(), handWritten);
+    const text = await cli(['enable', '-f', 'cluster.yaml', '--force', '--dry-run']);
+    expect(text.code).toBe(0);
+    expect(text.stderr).toBe(`Warning: ${warning}\n`);
+    expect(text.stdout).toContain('- remove spec.kubeAPIServer.auditWebhookConfigFile');
+    const json = await cli(['enable', '-f', 'cluster.yaml', '--force', '--dry-run', '-o', 'json']);
+    expect(JSON.parse(json.stdout).warnings).toEqual([warning]);
+  });
+});
+
+describe('enable -f FILE --backend log,webhook: where the credentials land', () => {
+  const webhook = [
+    'enable',
+    '-f',
+    'cluster.yaml',
+    '--backend',
+    'log,webhook',
+    '--webhook-config',
+    'webhook.kubeconfig',
+  ];
+  const credentials = /^Warning: cluster\.yaml now holds the webhook's credentials/m;
+
+  it('warns on stderr, not in the JSON, when group or others can read the file', async () => {
+    chmodSync(file(), 0o644);
+    // With a version that has `mode`, the credentials warning is the only one.
+    const result = await cli([...webhook, '--kops-version', '1.28.4', '-o', 'json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).warnings).toEqual([]);
+    expectGolden(result.stderr, 'enable/webhook-credentials-readable.txt');
+  });
+
+  it.each(['directory', 'file'])('warns when the file is in a git work tree (.git %s)', async (kind) => {
+    chmodSync(file(), 0o600);
+    const sub = path.join(dir, 'clusters');
+    mkdirSync(sub);
+    renameSync(file(), path.join(sub, 'cluster.yaml'));
+    writeFileSync(path.join(sub, 'webhook.kubeconfig'), KUBECONFIG);
+    if (kind === 'directory') mkdirSync(path.join(dir, '.git'));
+    else writeFileSync(path.join(dir, '.git'), 'gitdir: /elsewhere/.git/worktrees/x\n');
+    const result = await runCli(webhook, { cwd: sub });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(credentials);
+    expect(result.stderr).toContain(
+      `inside the git work tree ${realpathSync(dir)}, where a commit keeps them`,
+    );
+    expect(result.stderr).toContain('keep the file out of git');
+    expect(result.stderr).not.toContain('chmod 600');
+  });
+
+  it('says nothing when only the owner can read it, outside git, or when nothing is written', async () => {
+    chmodSync(file(), 0o600);
+    expect((await cli(webhook)).stderr).not.toMatch(credentials);
+    chmodSync(file(), 0o644);
+    expect((await cli([...webhook, '--dry-run'])).stderr).not.toMatch(credentials);
+    expect((await cli([...webhook, '--stdout'])).stderr).not.toMatch(credentials);
+  });
+});
+
 describe('-f - (a pipe: kops get ... | kops-audit enable -f - | kops replace -f -)', () => {
   it('reads stdin, writes the spec to stdout and the summary to stderr; disable -f - restores it', async () => {
     const enabled = await cli(['enable', '-f', '-', '--policy', 'basic'], original);
@@ -200,6 +305,24 @@ describe('status -f FILE', () => {
   });
 });
 
+describe('status -f FILE after enable -f --kops-version', () => {
+  it('checks for the family of versions enable wrote for, without the flag again', async () => {
+    await cli(['enable', '-f', 'cluster.yaml', '--policy', 'basic', '--kops-version', '1.28.4']);
+    const after = await cli(['status', '-f', 'cluster.yaml']);
+    expect(after.code).toBe(0);
+    expectGolden(after.stdout, 'status/after-kops-version.txt');
+  });
+
+  it('kops 1.25: the Master family', async () => {
+    await cli(['enable', '-f', 'cluster.yaml', '--kops-version', '1.25.0']);
+    const after = await cli(['status', '-f', 'cluster.yaml']);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toMatch(
+      /^Cluster \S+ \(cluster\.yaml\), checked for kops 1\.25 and older \(the roles kops-audit wrote\)\n/,
+    );
+  });
+});
+
 describe('bad input: one paragraph, exit 1, no stack trace, FILE unchanged', () => {
   const specs: Record<string, string> = {
     'not-yaml': 'apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nspec:\n  a: [1, 2\n',
@@ -208,6 +331,9 @@ describe('bad input: one paragraph, exit 1, no stack trace, FILE unchanged', () 
     'spec-not-mapping': 'apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata:\n  name: x\nspec: []\n',
     'file-assets-not-list': original.replace('  iam:\n', '  fileAssets:\n    name: motd\n  iam:\n'),
     'misspelt-field': original.replace('    oidcClientID', '    auditLogMaxage: 30\n    oidcClientID'),
+    'binary-spec': `${original.slice(0, 40)}\0\0\x01${original.slice(40)}`,
+    'empty-spec': '',
+    'json-spec': `${JSON.stringify(parse(original.split('---')[0]!), null, 2)}\n`,
     'hand-written-setup': original.replace(
       '  kubeAPIServer:\n',
       '  kubeAPIServer:\n    auditPolicyFile: /etc/kubernetes/audit/policy-config.yaml\n',
@@ -242,6 +368,10 @@ describe('bad input: one paragraph, exit 1, no stack trace, FILE unchanged', () 
     ['no-target', ['enable']],
     ['dry-run-and-stdout', ['disable', '-f', 'cluster.yaml', '--dry-run', '--stdout']],
     ['status-not-yaml', ['status', '-f', 'cluster.yaml'], 'not-yaml'],
+    ['binary-spec', ['enable', '-f', 'cluster.yaml'], 'binary-spec'],
+    ['empty-spec', ['disable', '-f', 'cluster.yaml'], 'empty-spec'],
+    ['empty-stdin', ['enable', '-f', '-']],
+    ['json-spec', ['enable', '-f', 'cluster.yaml'], 'json-spec'],
   ];
   it.each(cases)('%s', async (name, args, spec) => {
     const content = spec ? specs[spec]! : original;
@@ -257,6 +387,17 @@ describe('bad input: one paragraph, exit 1, no stack trace, FILE unchanged', () 
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expectGolden(result.stderr, `errors/${name}.txt`);
     expect(read()).toBe(content);
+  });
+
+  it('a compressed spec (not UTF-8) is binary data, not YAML without a Cluster', async () => {
+    const gzipped = gzipSync(original);
+    writeFileSync(file(), gzipped);
+    const result = await cli(['status', '-f', 'cluster.yaml']);
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toMatch(
+      /^Error: cluster\.yaml is not text \(it holds binary data\); give the YAML kops prints\.\n/,
+    );
+    expect(readFileSync(file())).toEqual(gzipped);
   });
 
   it('--debug adds the stack trace', async () => {

@@ -9,8 +9,15 @@ import type { Plan } from '../../plan/plan.js';
 import { apiServerGroups, rollingUpdateRoles } from '../../spec/compat.js';
 import { parseSpec } from '../../spec/document.js';
 import type { KopsVersion } from '../../spec/kops-version.js';
-import { type SpecInput, writeSpecInPlace } from '../spec-file.js';
-import { changeJson, nextSteps, planSummary, warningsText } from '../views/change.js';
+import { readAuditSetup, WEBHOOK_ASSET } from '../../spec/read.js';
+import { type SpecInput, specExposure, writeSpecInPlace } from '../spec-file.js';
+import {
+  changeJson,
+  nextSteps,
+  planSummary,
+  warningsText,
+  webhookCredentialsWarning,
+} from '../views/change.js';
 import { colorDiff } from '../views/diff.js';
 import type { OutputChoice } from './spec-flags.js';
 
@@ -30,6 +37,8 @@ export async function deliverPlan(
       if (plan.changed) {
         await writeSpecInPlace(input, plan.after);
         written = true;
+        if (holdsWebhookCredentials(plan))
+          stderr.write(webhookCredentialsWarning(plan, specExposure(input.file!)));
       }
       if (!output.json)
         stdout.write(planSummary(plan, written) + nextSteps(plan, rollArgs(plan, kopsVersion)));
@@ -58,4 +67,12 @@ export async function deliverPlan(
 function rollArgs(plan: Plan, kopsVersion: KopsVersion | undefined): string[] {
   const groups = apiServerGroups(parseSpec(plan.after, plan.source).instanceGroups);
   return rollingUpdateArgs(plan.cluster.name || 'CLUSTER', rollingUpdateRoles(kopsVersion, groups));
+}
+
+/** The written spec carries kops-audit's webhook kubeconfig (the name is a cheap first test). */
+function holdsWebhookCredentials(plan: Plan): boolean {
+  return (
+    plan.after.includes(WEBHOOK_ASSET) &&
+    readAuditSetup(parseSpec(plan.after, plan.source)).ourWebhook !== undefined
+  );
 }

@@ -14,7 +14,7 @@ export function parseDisableArgs(raw: RawOutputFlags & { filename: string }): Di
 }
 
 export async function runDisable(args: DisableArgs, ctx: Ctx): Promise<number> {
-  const input = await readSpecInput(args.filename, ctx);
+  const input = await readSpecInput(args.filename, ctx, 'disable');
   const plan = planDisable(input.text, { source: input.source });
   return deliverPlan(plan, input, args.output, ctx);
 }

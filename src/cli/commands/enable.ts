@@ -114,7 +114,7 @@ export async function runEnable(args: EnableArgs, ctx: Ctx): Promise<number> {
     },
     ctx,
   );
-  const input = await readSpecInput(args.filename, ctx);
+  const input = await readSpecInput(args.filename, ctx, 'enable');
   const plan = planEnable(input.text, { ...settings, source: input.source });
   return deliverPlan(plan, input, args.output, ctx, args.flags.kopsVersion);
 }

@@ -27,7 +27,7 @@ export function parseStatusArgs(raw: RawStatusFlags & { filename: string }): Sta
 }
 
 export async function runStatus(args: StatusArgs, ctx: Ctx): Promise<number> {
-  const input = await readSpecInput(args.filename, ctx);
+  const input = await readSpecInput(args.filename, ctx, 'status');
   const status = auditStatus(parseSpec(input.text, input.source), args.kopsVersion);
   ctx.io.stdout.write(
     args.json

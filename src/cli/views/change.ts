@@ -7,8 +7,9 @@ import type { KopsAuditError } from '../../errors.js';
 import { shellCommand } from '../../kops/client.js';
 import type { Change, Plan } from '../../plan/plan.js';
 import { parseSpec } from '../../spec/document.js';
-import { fieldString, readAuditSetup } from '../../spec/read.js';
+import { fieldString, readAuditSetup, WEBHOOK_ASSET } from '../../spec/read.js';
 import { errorJson, toJsonLine } from '../output.js';
+import type { SpecExposure } from '../spec-file.js';
 
 /** Version 2: file and cluster mode share `result`, `kopsVersion`, `steps`, `backup`, `auditDestinations`. */
 export const CHANGE_JSON_VERSION = 2;
@@ -60,6 +61,28 @@ export function nextSteps(plan: Plan, rollArgs: readonly string[]): string {
     `  ${shellCommand('kops', ['update', 'cluster', '--name', name, '--yes'])}\n` +
     `  ${shellCommand('kops', rollArgs)}\n`
   );
+}
+
+/**
+ * A spec file that now holds the webhook kubeconfig's credentials, where others can read them: why
+ * that matters, and the ways to keep them out. Empty when nobody else can.
+ */
+export function webhookCredentialsWarning(plan: Plan, exposure: SpecExposure): string {
+  const where: string[] = [];
+  if (exposure.readableMode !== undefined) {
+    where.push(`readable by group or others (mode ${exposure.readableMode.toString(8).padStart(4, '0')})`);
+  }
+  if (exposure.gitWorkTree !== undefined) {
+    where.push(`inside the git work tree ${exposure.gitWorkTree}, where a commit keeps them for good`);
+  }
+  if (where.length === 0) return '';
+  const fixes = [
+    ...(exposure.readableMode !== undefined ? [`\`${shellCommand('chmod', ['600', plan.source])}\``] : []),
+    ...(exposure.gitWorkTree !== undefined ? ['keep the file out of git'] : []),
+  ];
+  return warningsText([
+    `${plan.source} now holds the webhook's credentials (the kubeconfig in file asset ${WEBHOOK_ASSET}) and is ${where.join(', and ')}: whoever reads them can authenticate to your audit webhook as kube-apiserver. To keep them out of files, enable in cluster mode (\`kops-audit enable ${plan.cluster.name || 'CLUSTER'} ...\`), which gives the spec only to kops' state store; or ${fixes.join(' and ')}.`,
+  ]);
 }
 
 export function warningsText(warnings: readonly string[]): string {

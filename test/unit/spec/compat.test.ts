@@ -4,6 +4,8 @@ import {
   apiServerRoles,
   DEFAULT_POLICY_PATH,
   kopsRules,
+  ROLE_FAMILIES,
+  roleFamily,
   rollingUpdateRoles,
   unmountedReason,
   webhookPathFor,
@@ -130,5 +132,58 @@ describe('policy paths kops would read otherwise', () => {
     expect(unmountedReason(rules('1.26.6'), policy, log)).toContain('two volumes with one mount path');
     expect(unmountedReason(rules('1.27.0'), policy, '/var/log/kube-apiserver-audit.log')).toBeUndefined();
     expect(unmountedReason(rules('1.27.0'), policy, '-')).toBeUndefined();
+  });
+});
+
+describe('the two families of control-plane role names (what status infers from the roles enable wrote)', () => {
+  it('an asset naming one role belongs to that family; both or neither, to none', () => {
+    expect(roleFamily(['ControlPlane', 'APIServer'])).toBe(ROLE_FAMILIES.ControlPlane);
+    expect(roleFamily(['Master'])).toBe(ROLE_FAMILIES.Master);
+    expect(roleFamily(['Master', 'ControlPlane'])).toBeUndefined();
+    expect(roleFamily(['Node'])).toBeUndefined();
+  });
+
+  it('each family gets its own role, and every version of it agrees', () => {
+    expect(kopsRules(ROLE_FAMILIES.ControlPlane).controlPlaneRoles).toEqual(['ControlPlane']);
+    expect(kopsRules(ROLE_FAMILIES.Master).controlPlaneRoles).toEqual(['Master']);
+    for (const v of ['1.26.0-alpha.2', '1.26.5', '1.30.0'])
+      expect(rules(v).controlPlaneRoles).toEqual(['ControlPlane']);
+    for (const v of ['1.19.0', '1.25.9', '1.26.0-alpha.1'])
+      expect(rules(v).controlPlaneRoles).toEqual(['Master']);
+  });
+
+  // A family is checked against every mount rule of its releases, as "any version" is against all.
+  const mounts: [keyof typeof ROLE_FAMILIES, string, boolean][] = [
+    ['ControlPlane', DEFAULT_POLICY_PATH, true],
+    ['ControlPlane', '/etc/kubernetes/audit/policy.yaml', false], // 1.26.0 - 1.26.5
+    ['ControlPlane', '/srv/kubernetes/kube-apiserver/policy.yaml', false], // 1.26.6
+    ['ControlPlane', '/srv/kubernetes/audit/policy.yaml', false],
+    ['Master', DEFAULT_POLICY_PATH, true],
+    ['Master', '/srv/kubernetes/audit/policy.yaml', false], // 1.22 - 1.25
+    ['Master', '/srv/kubernetes/kube-apiserver/policy.yaml', true], // mounted whole before 1.26.6
+  ];
+  it.each(mounts)('%s family, %s mounted: %s', (family, file, mounted) => {
+    expect(unmountedReason(kopsRules(ROLE_FAMILIES[family]), file) === undefined).toBe(mounted);
+  });
+
+  it('a failed mount rule of a family names the flag that checks one version', () => {
+    expect(unmountedReason(kopsRules(ROLE_FAMILIES.ControlPlane), '/etc/kubernetes/audit/p.yaml')).toBe(
+      'kops 1.22 to 1.26.5 mount only /srv/kubernetes/kube-apiserver into kube-apiserver (checked for kops 1.26 and newer, the roles kops-audit wrote; add --kops-version with the version the cluster runs, e.g. --kops-version 1.28.4)',
+    );
+  });
+
+  it('mode, the webhook directory and the policy directory: only what holds on every release', () => {
+    expect(kopsRules(ROLE_FAMILIES.ControlPlane)).toMatchObject({
+      label: 'kops 1.26 and newer',
+      fileAssetMode: true,
+      validatesWebhookDirectory: false,
+      mountsPolicyDir: true,
+    });
+    expect(kopsRules(ROLE_FAMILIES.Master)).toMatchObject({
+      label: 'kops 1.25 and older',
+      fileAssetMode: false,
+      validatesWebhookDirectory: false,
+      mountsPolicyDir: false,
+    });
   });
 });

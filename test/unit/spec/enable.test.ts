@@ -297,6 +297,42 @@ describe('enable: ownership', () => {
     );
   });
 
+  describe('--force over a hand-written webhook backend', () => {
+    const webhookSetup = `${handWrittenSetup}  - name: audit-webhook-config
+    path: /etc/kubernetes/audit/webhook-config.yaml
+    roles:
+    - ControlPlane
+    content: |
+${kubeconfig.text.replace(/^(?=.)/gm, '      ')}`;
+    const spec = kopsSpec(
+      '    auditPolicyFile: /etc/kubernetes/audit/policy-config.yaml\n    auditWebhookConfigFile: /etc/kubernetes/audit/webhook-config.yaml\n',
+      webhookSetup,
+    );
+
+    it('says that a log backend drops the webhook, and how to keep it', () => {
+      const plan = enable(spec, { force: true });
+      expect(cluster(plan.after).spec.kubeAPIServer!.auditWebhookConfigFile).toBeUndefined();
+      expect(plan.warnings).toEqual([
+        '--force removes the hand-written webhook backend (auditWebhookConfigFile /etc/kubernetes/audit/webhook-config.yaml); add --backend log,webhook --webhook-config FILE to keep sending events to a webhook.',
+      ]);
+    });
+
+    it('says nothing when the new backend has a webhook, or the old setup had none', () => {
+      const kept = enable(spec, {
+        force: true,
+        backend: 'log,webhook',
+        webhookConfig: kubeconfig,
+        kopsVersion: v('1.28.4'),
+      });
+      expect(kept.warnings).toEqual([]);
+      const noWebhook = kopsSpec(
+        '    auditPolicyFile: /etc/kubernetes/audit/policy-config.yaml\n',
+        handWrittenSetup,
+      );
+      expect(enable(noWebhook, { force: true }).warnings).toEqual([]);
+    });
+  });
+
   it('leaves unrelated file assets alone', () => {
     const spec = kopsSpec('', '  fileAssets:\n  - name: motd\n    path: /etc/motd\n    content: hello\n');
     const after = enable(spec).after;
@@ -312,6 +348,16 @@ describe('enable: bad specs', () => {
       /cluster.yaml:\d+: not valid YAML/,
     ],
     ['no Cluster', 'apiVersion: kops.k8s.io/v1alpha2\nkind: InstanceGroup\n', /has no kops Cluster document/],
+    [
+      'JSON',
+      `${JSON.stringify(parse(kopsSpec().split('---')[0]!))}\n`,
+      /^cluster\.yaml is JSON; kops-audit edits YAML, so that your comments and layout stay byte for byte\.$/,
+    ],
+    [
+      'JSON YAML cannot read (one object after another)',
+      '{"kind": "Cluster"}\n{"kind": "InstanceGroup"}\n',
+      /^cluster\.yaml is JSON; kops-audit edits YAML/,
+    ],
     ['two Clusters', `${kopsSpec()}---\n${kopsSpec()}`, /has 2 Cluster documents \(at lines 1 and \d+\)/],
     [
       'spec not a mapping',

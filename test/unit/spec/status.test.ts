@@ -10,7 +10,7 @@ import { parseSpec } from '../../../src/spec/document.js';
 import { parseKopsVersion } from '../../../src/spec/kops-version.js';
 import { auditStatus } from '../../../src/spec/status.js';
 import { CONFORMANCE_DIR, conformanceMissing } from '../../helpers/paths.js';
-import { basicPolicy, exampleSpec, kopsSpec, kubeconfig } from './fixtures.js';
+import { basicPolicy, exampleSpec, handWrittenSetup, kopsSpec, kubeconfig } from './fixtures.js';
 
 const status = (text: string, version?: string) =>
   auditStatus(parseSpec(text, 'cluster.yaml'), version ? parseKopsVersion(version) : undefined);
@@ -59,6 +59,47 @@ describe('status', () => {
     }).after;
     expect(failing(after, '1.25.0')).toEqual([]);
     expect(failing(after, '1.28.0')).toEqual(['policy-delivered', 'webhook-beside-policy']);
+  });
+
+  it.each([
+    ['1.28.4', 'kops 1.26 and newer'],
+    ['1.25.0', 'kops 1.25 and older'],
+  ])(
+    'without --kops-version, checks a spec enabled for kops %s for the family it was written for',
+    (version, family) => {
+      const after = planEnable(kopsSpec(), {
+        source: 'x',
+        policy: basicPolicy,
+        backend: 'log,webhook',
+        webhookConfig: kubeconfig,
+        kopsVersion: parseKopsVersion(version)!,
+      }).after;
+      const report = status(after);
+      expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+      expect(report.kops).toBe(`${family} (the roles kops-audit wrote)`);
+      expect(report.checks.find((c) => c.id === 'policy-mounted')?.detail).toContain(`mounted on ${family}`);
+    },
+  );
+
+  it("infers nothing from an asset without kops-audit's record, and names the flag that would check it", () => {
+    const fields =
+      '    auditLogMaxAge: 30\n    auditLogMaxBackups: 10\n    auditLogMaxSize: 100\n    auditLogPath: /var/log/kube-apiserver-audit.log\n    auditPolicyFile: /srv/kubernetes/kube-apiserver/audit/policy-config.yaml\n';
+    // The kops docs' setup, moved where every release mounts it, and one named like kops-audit's.
+    const handWritten = handWrittenSetup.replace(
+      '/etc/kubernetes/audit/policy-config.yaml',
+      '/srv/kubernetes/kube-apiserver/audit/policy-config.yaml',
+    );
+    for (const spec of [handWritten, handWritten.replace('audit-policy-config', 'kops-audit-policy')]) {
+      const report = status(kopsSpec(fields, spec));
+      expect(report.kops).toBe('any kops version');
+      expect(report.checks.find((c) => !c.ok)).toMatchObject({
+        id: 'policy-delivered',
+        detail: expect.stringMatching(
+          /lacks role Master, needed on any kops version; it names ControlPlane, as kops 1\.26 and newer call the control plane: if the cluster runs one of those, add --kops-version with its version \(e\.g\. --kops-version 1\.28\.4\)$/,
+        ),
+      });
+      expect(failing(kopsSpec(fields, spec), '1.28.4')).toEqual([]);
+    }
   });
 
   it('reports misspelt audit fields', () => {
