@@ -2,34 +2,55 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { QuietStepTicker } from '../../../src/cli/views/quiet-step-ticker.js';
 import { bufferSink } from '../../helpers/ctx.js';
 
-describe('QuietStepTicker', () => {
+const CLEAR = '\r\u001b[K';
+
+describe('QuietStepTicker (signs of life while kops is quiet)', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
 
-  it('on a terminal, a step silent for 15s gets a progress line, only at a line start', () => {
+  it('at a terminal, a step quiet for 2s gets a spinner line with its elapsed time, redrawn each second', () => {
     vi.useFakeTimers();
     const sink = bufferSink(true);
     const ticker = new QuietStepTicker(sink, () => Date.now());
     ticker.start('rolling-update', Date.now());
-    ticker.tracked.write('NAME STATUS');
-    vi.advanceTimersByTime(20_000);
-    expect(sink.text).toBe('NAME STATUS');
-    ticker.tracked.write('\n');
-    vi.advanceTimersByTime(16_000);
-    expect(sink.text).toBe('NAME STATUS\n    ... rolling-update: 35s so far\n');
+    vi.advanceTimersByTime(1_000);
+    expect(sink.text).toBe('');
+    vi.advanceTimersByTime(2_000);
+    expect(sink.text).toBe(`${CLEAR}    | rolling-update: 2s so far${CLEAR}    / rolling-update: 3s so far`);
     ticker.stop();
+    // Stopping erases the line, and nothing is drawn after.
+    expect(sink.text.endsWith(CLEAR)).toBe(true);
+    const after = sink.text;
     vi.advanceTimersByTime(60_000);
-    expect(sink.text.match(/so far/g)).toHaveLength(1);
+    expect(sink.text).toBe(after);
   });
 
-  it('never writes progress lines when stderr is not a terminal', () => {
+  it('the line is erased before kops prints, and never drawn in the middle of a line of kops output', () => {
+    vi.useFakeTimers();
+    const sink = bufferSink(true);
+    const ticker = new QuietStepTicker(sink, () => Date.now());
+    ticker.start('update', Date.now());
+    vi.advanceTimersByTime(3_000);
+    ticker.tracked.write('I1204 cloudup done');
+    expect(sink.text.endsWith(`so far${CLEAR}I1204 cloudup done`)).toBe(true);
+    const partial = sink.text;
+    vi.advanceTimersByTime(10_000);
+    expect(sink.text).toBe(partial);
+    ticker.tracked.write('\n');
+    vi.advanceTimersByTime(75_000);
+    expect(sink.text).toMatch(/update: 1m28s so far$/);
+    ticker.stop();
+  });
+
+  it('writes nothing extra when stderr is not a terminal', () => {
     vi.useFakeTimers();
     const sink = bufferSink(false);
     const ticker = new QuietStepTicker(sink, () => Date.now());
     ticker.start('update', Date.now());
     vi.advanceTimersByTime(120_000);
-    expect(sink.text).toBe('');
+    ticker.tracked.write('kops output\n');
     ticker.stop();
+    expect(sink.text).toBe('kops output\n');
   });
 });
