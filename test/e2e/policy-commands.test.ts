@@ -27,8 +27,13 @@ describe('help', () => {
 });
 
 describe('kops-audit render', () => {
-  it('prints the basic template by default, byte for byte', async () => {
+  it('prints the gce template by default (the default of every command), byte for byte', async () => {
     const result = await runCli(['render']);
+    expect(result).toEqual({ code: 0, stdout: template('gce'), stderr: '' });
+  });
+
+  it('prints basic as YAML with its comments', async () => {
+    const result = await runCli(['render', '--policy', 'basic']);
     expect(result).toEqual({ code: 0, stdout: template('basic'), stderr: '' });
   });
 
