@@ -1,10 +1,12 @@
-import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditLogLines } from '../../../bench/generate-log.mjs';
 import { parallelPlan, parseSimulateFlags, runSimulate } from '../../../src/cli/commands/simulate.js';
+import { main } from '../../../src/cli/main.js';
 import { testCtx } from '../../helpers/ctx.js';
+import { REPO_ROOT } from '../../helpers/paths.js';
 
 // Progress goes to stderr only on a terminal (issue 5: "nothing extra when piped"), and never to stdout.
 
@@ -88,5 +90,80 @@ describe('worker threads: when simulate reads a file in parallel', () => {
   it('KOPS_AUDIT_WORKERS=1 keeps one thread; =N asks for N whatever the size', async () => {
     expect(await plan(big, { KOPS_AUDIT_WORKERS: '1' })).toBeUndefined();
     expect((await plan(small, { KOPS_AUDIT_WORKERS: '3' }))?.workers).toBe(3);
+  });
+});
+
+describe('simulate refuses input that holds no audit events (issue 11)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kops-audit-not-a-log-'));
+  writeFileSync(path.join(dir, 'cluster.yaml'), readFileSync(path.join(REPO_ROOT, 'examples/cluster.yaml')));
+  writeFileSync(path.join(dir, 'empty.log'), '');
+  // A small binary: NULs and bytes that are not UTF-8, with a newline after every 96 bytes (7 lines).
+  const binary = Buffer.alloc(600);
+  for (let i = 0; i < binary.length; i++)
+    binary[i] = i % 97 === 96 ? 0x0a : i % 5 === 0 ? 0 : 0x80 + (i % 128);
+  writeFileSync(path.join(dir, 'binary.bin'), binary);
+  writeFileSync(path.join(dir, 'blank.log'), '\n  \n\n');
+  const specLines = readFileSync(path.join(REPO_ROOT, 'examples/cluster.yaml'), 'utf8')
+    .split('\n')
+    .slice(0, -1);
+  const blank = specLines.filter((l) => l.trim() === '').length;
+  const read = `${specLines.length} lines read: ${specLines.length - blank} malformed${blank > 0 ? `, ${blank} blank` : ''}`;
+  const simulate = async (file: string, output: 'text' | 'json') => {
+    const ctx = testCtx({ cwd: dir });
+    const code = await main(['simulate', '--policy', 'gce', '--events', file, '-o', output], ctx);
+    return { code, stdout: ctx.out.text, stderr: ctx.err.text };
+  };
+
+  it.each(['text', 'json'] as const)(
+    'a kops spec: what was read and the first malformed line, exit 1, nothing on stdout (%s)',
+    async (output) => {
+      const result = await simulate('cluster.yaml', output);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^Error: cluster\\.yaml holds no audit events \\(${read}; first malformed: line 1, not JSON\\)\\.\\nHint: --events takes a kube-apiserver audit log`,
+        ),
+      );
+    },
+  );
+
+  it.each([
+    ['empty.log', '0 lines read: it is empty'],
+    ['blank.log', '3 lines read: 3 blank'],
+    ['binary.bin', '7 lines read: 7 malformed; first malformed: line 1, not JSON'],
+  ])('%s: "%s", exit 1, nothing on stdout', async (file, read) => {
+    for (const output of ['text', 'json'] as const) {
+      const result = await simulate(file, output);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(
+        new RegExp(`^Error: ${file.replace('.', '\\.')} holds no audit events \\(.*${read}\\)\\.\\n`),
+      );
+    }
+  });
+
+  it('a log whose lines are mostly malformed: a warning on stderr with the count, then the figures', async () => {
+    const events = [...auditLogLines({ seed: 3, bytes: 20_000 })].slice(0, 3);
+    writeFileSync(
+      path.join(dir, 'mostly-garbage.log'),
+      `${['garbage', ...events, 'more: garbage', '', '[1]', 'x: 1'].join('\n')}\n`,
+    );
+    for (const output of ['text', 'json'] as const) {
+      const result = await simulate('mostly-garbage.log', output);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe(
+        'Warning: 4 of the 7 lines of mostly-garbage.log that are not blank are malformed (first: line 1, not JSON); the figures cover only the 3 events read from the rest.\n',
+      );
+      if (output === 'json') expect(JSON.parse(result.stdout).input.events).toBe(3);
+      else expect(result.stdout).toMatch(/^Input {2}mostly-garbage\.log: .*, 3 events/);
+    }
+  });
+
+  it('no warning when half of the lines or fewer are malformed', async () => {
+    const events = [...auditLogLines({ seed: 3, bytes: 20_000 })].slice(0, 2);
+    writeFileSync(path.join(dir, 'half.log'), `${['garbage', ...events, '[]'].join('\n')}\n`);
+    const result = await simulate('half.log', 'json');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
   });
 });
