@@ -1,5 +1,10 @@
 import type { ReadProgress, ReadSummary } from '../../logs/read-audit-log.js';
-import type { PolicyResult, SimulationResult, Tally } from '../../logs/simulate.js';
+import {
+  type InputStats,
+  type PolicyResult,
+  projectionGap,
+  type SimulationResult,
+} from '../../logs/simulate.js';
 import { LEVELS } from '../../policy/types.js';
 
 /**
@@ -116,16 +121,17 @@ function inputBlock(summary: ReadSummary, result: SimulationResult): string {
   return lines.join('\n');
 }
 
-function perDayText(perDay: Tally | null): string {
-  return perDay
-    ? `${countOf(perDay.events, 'event')}, ${formatBytes(perDay.bytes)} per day`
-    : 'no per-day projection';
+function perDayText(policy: PolicyResult, input: InputStats): string {
+  const { perDay } = policy;
+  if (perDay) return `${countOf(perDay.events, 'event')}, ${formatBytes(perDay.bytes)} per day`;
+  return projectionGap(input, policy.events) ?? 'no per-day projection';
 }
 
-function policyBlock(policy: PolicyResult, inputEvents: number): string {
+function policyBlock(policy: PolicyResult, input: InputStats): string {
+  const inputEvents = input.events;
   const out: string[] = [];
   out.push(
-    `Policy ${policy.policy}: writes ${countOf(policy.events, 'event')}, ${formatBytes(policy.bytes)} (${perDayText(policy.perDay)})`,
+    `Policy ${policy.policy}: writes ${countOf(policy.events, 'event')}, ${formatBytes(policy.bytes)} (${perDayText(policy, input)})`,
   );
   out.push('');
   const levelRows = [['level', 'events', 'share of events', '', 'written', 'bytes']];
@@ -243,7 +249,7 @@ function comparisonBlock(result: SimulationResult): string {
 
 export function formatSimulation(summary: ReadSummary, result: SimulationResult): string {
   const blocks = [inputBlock(summary, result)];
-  for (const policy of result.policies) blocks.push(policyBlock(policy, result.input.events));
+  for (const policy of result.policies) blocks.push(policyBlock(policy, result.input));
   if (result.policies.length > 1) blocks.push(comparisonBlock(result));
   if (result.notes.length > 0) blocks.push(result.notes.map((n) => `Note: ${n}`).join('\n'));
   return `${blocks.join('\n\n')}\n`;

@@ -167,3 +167,42 @@ describe('simulate refuses input that holds no audit events (issue 11)', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
   });
 });
+
+describe('simulate projects no day from too little (issue 11)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kops-audit-sparse-'));
+  // 40 events, one every 15 seconds: ten minutes is long enough, but 40 events are too few to say
+  // what a day holds.
+  const sparse = [...auditLogLines({ seed: 11, bytes: 600_000 })].slice(0, 40).map((line, i) => {
+    const event = JSON.parse(line);
+    const at = new Date(Date.parse('2026-11-02T10:00:00Z') + i * 15_000).toISOString().replace('Z', '000Z');
+    return JSON.stringify({ ...event, requestReceivedTimestamp: at, stageTimestamp: at });
+  });
+  writeFileSync(path.join(dir, 'sparse.log'), `${sparse.join('\n')}\n`);
+  const why = 'too few events to project a day: 40 in the input, fewer than 100';
+
+  it('text: says why in place of the figure, and the side-by-side table shows none', async () => {
+    const ctx = testCtx({ cwd: dir });
+    expect(
+      await main(['simulate', '--policy', 'gce', '--policy', 'basic', '--events', 'sparse.log'], ctx),
+    ).toBe(0);
+    const headers = ctx.out.text.split('\n').filter((l) => l.startsWith('Policy '));
+    expect(headers).toHaveLength(2);
+    for (const header of headers)
+      expect(header).toMatch(new RegExp(`^Policy \\w+: writes \\d+ events, [\\d.]+ kB \\(${why}\\)$`));
+    expect(ctx.out.text).toMatch(/\n {2}per day +- +-\n/);
+    expect(ctx.out.text).toContain(
+      '\nNote: The input holds 40 events, fewer than 100: too few to project a day from, so there is no per-day projection.\n',
+    );
+  });
+
+  it('JSON: perDay stays null and a note says why', async () => {
+    const ctx = testCtx({ cwd: dir });
+    expect(await main(['simulate', '--policy', 'gce', '--events', 'sparse.log', '-o', 'json'], ctx)).toBe(0);
+    const json = JSON.parse(ctx.out.text);
+    expect(json.input.spanSeconds).toBeGreaterThan(60);
+    expect(json.policies[0].perDay).toBeNull();
+    expect(json.notes).toContain(
+      'The input holds 40 events, fewer than 100: too few to project a day from, so there is no per-day projection.',
+    );
+  });
+});
