@@ -484,6 +484,21 @@ export function resourceKey(event: AuditEventFields): string {
   return key;
 }
 
+/**
+ * Whether `other` writes exactly what `base` writes from the input: no event dropped or added, none
+ * smaller, and the same bytes in all. With no event smaller, equal totals leave no event larger either,
+ * so every event is written by both or by neither, at the same size.
+ */
+export function writesTheSame(comparison: Comparison, base: Tally, other: Tally): boolean {
+  return (
+    comparison.dropped.events === 0 &&
+    comparison.added.events === 0 &&
+    comparison.smaller.events === 0 &&
+    base.events === other.events &&
+    base.bytes === other.bytes
+  );
+}
+
 /** A rule in a few words: its selectors, abbreviated, or "everything" for a catch-all. */
 export function ruleLabel(rule: PolicyRule): string {
   const list = (values: readonly string[] | undefined, max = 2): string | undefined => {

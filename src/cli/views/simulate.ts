@@ -4,6 +4,7 @@ import {
   type PolicyResult,
   projectionGap,
   type SimulationResult,
+  writesTheSame,
 } from '../../logs/simulate.js';
 import { LEVELS } from '../../policy/types.js';
 
@@ -203,8 +204,14 @@ function comparisonBlock(result: SimulationResult): string {
   out.push('Side by side (per level: events given that level)');
   out.push('');
   out.push(table(rows, [false, ...policies.map(() => true)]));
-  for (const c of result.comparisons) {
+  for (const [i, c] of result.comparisons.entries()) {
     out.push('');
+    if (writesTheSame(c, policies[0]!, policies[i + 1]!)) {
+      out.push(
+        `${c.to} logs exactly what ${c.from} logs from this input: the same events, each the same size.`,
+      );
+      continue;
+    }
     out.push(
       `${c.to} drops ${countOf(c.dropped.events, 'event')} (${formatBytes(c.dropped.bytes)}) that ${c.from} writes` +
         (c.dropped.events > 0 ? ', mostly:' : '.'),

@@ -206,3 +206,36 @@ describe('simulate projects no day from too little (issue 11)', () => {
     );
   });
 });
+
+describe('simulate of two policies that log the same (issue 11)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kops-audit-same-'));
+  writeFileSync(
+    path.join(dir, 'audit.log'),
+    `${[...auditLogLines({ seed: 5, bytes: 300_000 })].join('\n')}\n`,
+  );
+  // gce with its comments stripped: another file, the same rules.
+  const gce = readFileSync(path.join(REPO_ROOT, 'templates/gce.yaml'), 'utf8');
+  writeFileSync(path.join(dir, 'gce-copy.yaml'), gce.replace(/^\s*#.*\n/gm, ''));
+
+  it.each([['gce'], ['gce-copy.yaml']])('gce and %s: "Q logs exactly what P logs"', async (other) => {
+    const ctx = testCtx({ cwd: dir });
+    expect(await main(['simulate', '--policy', 'gce', '--policy', other, '--events', 'audit.log'], ctx)).toBe(
+      0,
+    );
+    expect(ctx.out.text).toContain(
+      `\n${other} logs exactly what gce logs from this input: the same events, each the same size.\n`,
+    );
+    expect(ctx.out.text).not.toMatch(/drops 0 events|smaller in all/);
+  });
+
+  it('gce and basic do not log the same: what basic drops, adds and shrinks is said as before', async () => {
+    const ctx = testCtx({ cwd: dir });
+    expect(
+      await main(['simulate', '--policy', 'gce', '--policy', 'basic', '--events', 'audit.log'], ctx),
+    ).toBe(0);
+    expect(ctx.out.text).not.toContain('logs exactly what');
+    expect(ctx.out.text).toMatch(
+      /\nbasic writes [\d,]+ events? \(.*\) that gce does not, and writes .* smaller in all/,
+    );
+  });
+});

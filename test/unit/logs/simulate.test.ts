@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../src/logs/audit-event.js';
 import { parseSlow } from '../../../src/logs/parse-line.js';
-import { type PolicyUnderTest, ruleLabel, Simulation } from '../../../src/logs/simulate.js';
+import { type PolicyUnderTest, ruleLabel, Simulation, writesTheSame } from '../../../src/logs/simulate.js';
 import { compilePolicy } from '../../../src/policy/evaluate.js';
 import { loadPolicyOrThrow } from '../../../src/policy/load.js';
 
@@ -260,5 +260,32 @@ describe('Simulation.mergeState', () => {
     // Structured clone, as postMessage would send it.
     first.mergeState(structuredClone(second.exportState()));
     expect(first.result()).toEqual(whole);
+  });
+});
+
+describe('writesTheSame', () => {
+  it('is true only when every event is written by both or neither, at the same size', () => {
+    const same = new Simulation([wide, { ...wide, name: 'wide-again' }]);
+    const louder = new Simulation([
+      wide,
+      policy(
+        'louder',
+        'rules:\n- level: None\n  nonResourceURLs: ["/healthz*"]\n- level: Request\n  resources: [{group: "", resources: [configmaps]}]\n- level: Metadata\n',
+      ),
+    ]);
+    for (const r of records) {
+      same.add(r);
+      louder.add(r);
+    }
+    const a = same.result();
+    expect(writesTheSame(a.comparisons[0]!, a.policies[0]!, a.policies[1]!)).toBe(true);
+    // louder writes the config map's request body: nothing dropped, added or smaller, one event larger.
+    const b = louder.result();
+    expect(b.comparisons[0]).toMatchObject({
+      dropped: { events: 0 },
+      added: { events: 0 },
+      smaller: { events: 0 },
+    });
+    expect(writesTheSame(b.comparisons[0]!, b.policies[0]!, b.policies[1]!)).toBe(false);
   });
 });
