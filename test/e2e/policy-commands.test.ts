@@ -378,7 +378,7 @@ describe('kops-audit lint', () => {
     const result = await runCli(['lint', `${FIXTURES}/team.yaml`, '--output', 'json']);
     expect(result.code).toBe(0);
     const parsed = JSON.parse(result.stdout);
-    expect(parsed).toMatchObject({ version: 1, valid: true, errors: [] });
+    expect(parsed).toMatchObject({ version: 2, valid: true, errors: [] });
     expect(parsed.warnings.length).toBeGreaterThan(5);
     expectGolden(result.stdout, 'policy/lint-team.json');
   });

@@ -1,0 +1,51 @@
+/**
+ * lint on the 52 real audit policies in ../shared/conformance/audit-policies (public projects' files,
+ * broken ones included; SOURCE.md there says where each comes from): what users really feed it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../../src/errors.js';
+import { lintPolicyText } from '../../../src/policy/lint.js';
+import { CONFORMANCE_DIR, conformanceMissing } from '../../helpers/paths.js';
+
+const skip = conformanceMissing('audit-policies');
+const dir = path.join(CONFORMANCE_DIR, 'audit-policies');
+const files = skip
+  ? []
+  : readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
+const lint = (file: string, strict = false) =>
+  lintPolicyText(readFileSync(path.join(dir, file), 'utf8'), file, { strict });
+const everything = (r: ReturnType<typeof lint>): Diagnostic[] => [...r.errors, ...r.warnings, ...r.info];
+
+describe.skipIf(skip)('lint on the real policies', () => {
+  it('reads all 52', () => {
+    expect(files).toHaveLength(52);
+  });
+
+  // Logging exec is what the CIS benchmark asks for (3.2.2): most real policies do it on purpose.
+  it('EXEC_LOGGED is never a warning without --strict; it is information, and a warning with it', () => {
+    const valid = files.filter((f) => lint(f).valid);
+    expect(valid.length).toBe(43);
+    const warned = valid.filter((f) => lint(f).warnings.some((d) => d.code === 'EXEC_LOGGED'));
+    expect(warned).toEqual([]);
+    const informed = valid.filter((f) => lint(f).info.some((d) => d.code === 'EXEC_LOGGED'));
+    expect(informed.length).toBeGreaterThan(0);
+    const strict = valid.filter((f) => lint(f, true).warnings.some((d) => d.code === 'EXEC_LOGGED'));
+    expect(strict).toEqual(informed);
+  });
+
+  it('no message claims that attach or portforward URIs carry a command', () => {
+    for (const file of files) {
+      for (const strict of [false, true]) {
+        for (const d of everything(lint(file, strict))) {
+          expect(`${d.message} ${d.fix ?? ''}`, `${file}: ${d.code}`).not.toMatch(
+            /(attach|portforward)[^.]*(carr(y|ies)|command)/i,
+          );
+        }
+      }
+    }
+  });
+});
