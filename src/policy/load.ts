@@ -135,9 +135,16 @@ export function decodePolicy(text: string, source: string, options: LoadOptions 
     const span = tree.spans.get(field);
     return span ? text.slice(span[0], span[1]) : undefined;
   };
+  // kube-apiserver's decoder reads apiVersion and kind first, and refuses the file there when they are
+  // wrong: nothing after them is read (no unknown fields, no rules), so nothing more is reported.
+  const typeProblems: Diagnostic[] = [];
+  checkTypeMeta(root, options, typeProblems);
+  const typeErrors = typeProblems.filter((d) => d.severity === 'error');
+  if (typeErrors.length > 0) return { map, diagnostics: withLines(typeErrors, lineOf) };
+
   const decoder = new Decoder(diagnostics, version.omitManagedFields, sourceOf);
   decoder.unknownFields(root, '', policyFields(version.omitManagedFields));
-  checkTypeMeta(root, options, diagnostics);
+  diagnostics.push(...typeProblems);
 
   if ('metadata' in root && root.metadata !== null && !isPlainMap(root.metadata)) {
     decoder.wrongType('metadata', 'an object', root.metadata);

@@ -48,4 +48,18 @@ describe.skipIf(skip)('lint on the real policies', () => {
       }
     }
   });
+
+  it('a refused apiVersion or kind is all that is said about a file (no KIND_MISSING, NO_RULES, unknown fields)', () => {
+    const codes = (file: string) => everything(lint(file)).map((d) => d.code);
+    expect(codes('032-filter-tool-no-apiversion.yaml')).toEqual(['API_VERSION_MISSING']);
+    expect(codes('034-auditsink-not-policy.yaml')).toEqual(['API_VERSION_UNKNOWN', 'KIND_UNKNOWN']);
+    for (const file of files) {
+      const result = everything(lint(file));
+      if (!result.some((d) => /^(API_VERSION|KIND)_/.test(d.code) && d.severity === 'error')) continue;
+      expect(
+        result.every((d) => /^(API_VERSION|KIND)_/.test(d.code) && d.severity === 'error'),
+        file,
+      ).toBe(true);
+    }
+  });
 });
