@@ -62,4 +62,16 @@ describe.skipIf(skip)('lint on the real policies', () => {
       ).toBe(true);
     }
   });
+
+  it('a file that is not YAML gets one error, the first, on a line with text (not a comment)', () => {
+    const at = (file: string) => lint(file).errors.map((d) => [d.code, d.line]);
+    expect(at('019-kops-user-broken-v1beta1.yaml')).toEqual([['YAML_SYNTAX', 11]]);
+    for (const file of files) {
+      const syntax = lint(file).errors.filter((d) => d.code === 'YAML_SYNTAX');
+      expect(syntax.length, file).toBeLessThanOrEqual(1);
+      if (syntax.length === 0) continue;
+      const line = readFileSync(path.join(dir, file), 'utf8').split('\n')[syntax[0]!.line! - 1]!;
+      expect(line, file).toMatch(/^\s*[^\s#]/);
+    }
+  });
 });

@@ -208,3 +208,36 @@ describe('a refused apiVersion or kind is the end of it', () => {
     ]);
   });
 });
+
+// go-yaml (sigs.k8s.io/yaml under reader.go) stops at the first syntax error: kube-apiserver reports
+// that one, so lint does too, at the line of the text it concerns (issue 11).
+describe('a YAML syntax error', () => {
+  const broken = [
+    'apiVersion: audit.k8s.io/v1',
+    'kind: Policy',
+    'rules:',
+    '   - level: RequestResponse',
+    '     resources:',
+    '     - group: ""',
+    '      # a comment, indented like the line below',
+    '',
+    '      resources: ["pods"]',
+    '  - level: None',
+    '   users: ["admin"]',
+    '     verbs: [get]',
+  ];
+  const syntax = (text: string) =>
+    loadPolicy(text, 'p.yaml').diagnostics.map((d) => [d.severity, d.code, d.line]);
+
+  it('is reported once, for the earliest problem, at its line, not at the comment before it', () => {
+    expect(syntax(`${broken.join('\n')}\n`)).toEqual([['error', 'YAML_SYNTAX', 9]]);
+  });
+
+  it('the same with Windows line endings', () => {
+    expect(syntax(`${broken.join('\r\n')}\r\n`)).toEqual([['error', 'YAML_SYNTAX', 9]]);
+  });
+
+  it('a stray line after the policy is the line itself', () => {
+    expect(syntax(`${HEAD}rules:\n- level: Metadata\nEOF\n`)).toEqual([['error', 'YAML_SYNTAX', 5]]);
+  });
+});
