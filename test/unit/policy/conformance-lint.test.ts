@@ -74,4 +74,21 @@ describe.skipIf(skip)('lint on the real policies', () => {
       expect(line, file).toMatch(/^\s*[^\s#]/);
     }
   });
+
+  it('a typo in a resources entry says which group it now opens and at what level (openshift, selectel)', () => {
+    const unknown = (file: string) =>
+      lint(file).warnings.filter(
+        (d) => d.code === 'UNKNOWN_FIELD' && /\.resources\[\d+\]\./.test(d.field ?? ''),
+      );
+    expect(unknown('008-openshift-writerequestbodies.yaml').map((d) => d.message)).toEqual([
+      expect.stringContaining(
+        'every resource and subresource of the machineconfiguration.openshift.io group, so every request for them that reaches rules[2] now lands at its level, Metadata',
+      ),
+    ]);
+    expect(unknown('035-selectel-mks.yaml').map((d) => d.message)).toEqual([
+      expect.stringContaining(
+        'of the core group (no group is given), so every request for them that reaches rules[8] now lands at its level, None (not logged)',
+      ),
+    ]);
+  });
 });
