@@ -191,7 +191,7 @@ export function lintPolicy(policy: Policy, map?: PolicySourceMap, options: LintO
           : [...c.requestVerbs];
       if (verbs && verbs.length === 0) return false;
       return reaches(i, restrictRegion(regions[i]!, [c.target], verbs));
-    }).map((c) => c.label);
+    }).map((c) => c.label + namedScope(restrictRegion(regions[i]!, [c.target])));
     if (leaking.length === 0) return;
     warn(
       'CREDENTIALS_LOGGED',
@@ -270,6 +270,15 @@ export function lintPolicy(policy: Policy, map?: PolicySourceMap, options: LintO
     );
   }
   return out;
+}
+
+/** ` named "a" and "b"` when the rule sees the resource only under those resourceNames, else "". */
+function namedScope(region: Region | undefined): string {
+  const atoms = region?.resources;
+  if (!atoms || atoms.length === 0 || !atoms.every((a) => a.names)) return '';
+  const names = [...new Set(atoms.flatMap((a) => a.names ?? []))].map((n) => JSON.stringify(n));
+  const shown = names.length > 4 ? [...names.slice(0, 3), `${names.length - 3} more`] : names;
+  return ` named ${joinWords(shown)}`;
 }
 
 function restrictVerbs(region: Region, verbs: readonly string[]): Region | undefined {

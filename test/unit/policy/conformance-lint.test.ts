@@ -91,4 +91,11 @@ describe.skipIf(skip)('lint on the real policies', () => {
       ),
     ]);
   });
+
+  it('CREDENTIALS_LOGGED names the secrets a rule is limited to (kkp: usersshkeys)', () => {
+    const found = lint('012-kkp-recommended.yaml').warnings.filter((d) => d.code === 'CREDENTIALS_LOGGED');
+    expect(found.map((d) => d.message)).toEqual([
+      expect.stringMatching(/^rules\[0\] logs secrets named "usersshkeys" at RequestResponse: /),
+    ]);
+  });
 });

@@ -259,6 +259,44 @@ describe('lint warnings', () => {
   });
 });
 
+// checker.go: resourceNames limit an entry to those names, so the credentials at risk are theirs only.
+describe('CREDENTIALS_LOGGED names the resourceNames a rule is limited to (issue 11)', () => {
+  const credentials = (resources: string) => {
+    const text = `${HEAD}rules:\n- level: RequestResponse\n  resources:\n${resources}- level: Metadata\n`;
+    const found = lintPolicyText(text, 'p.yaml').warnings.filter((w) => w.code === 'CREDENTIALS_LOGGED');
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+
+  it('secrets limited to two names: both named, in the message and the fix', () => {
+    const d = credentials(
+      '  - group: ""\n    resources: [secrets]\n    resourceNames: [db-password, api-token]\n',
+    );
+    expect(d.message).toMatch(
+      /^rules\[0\] logs secrets named "db-password" and "api-token" at RequestResponse: /,
+    );
+    expect(d.fix).toBe(
+      'add a rule above rules[0] that logs secrets named "db-password" and "api-token" at Metadata',
+    );
+  });
+
+  it('each credential with its own scope; one entry without names leaves secrets unlimited', () => {
+    const scoped = credentials(
+      '  - group: ""\n    resources: [secrets]\n    resourceNames: [a]\n  - group: ""\n    resources: [configmaps]\n',
+    );
+    expect(scoped.message).toMatch(/^rules\[0\] logs secrets named "a" and configmaps at RequestResponse/);
+    const open = credentials(
+      '  - group: ""\n    resources: [secrets]\n    resourceNames: [a]\n  - group: ""\n    resources: [secrets]\n',
+    );
+    expect(open.message).toMatch(/^rules\[0\] logs secrets at RequestResponse/);
+  });
+
+  it('many names: the first three and how many more', () => {
+    const d = credentials('  - group: ""\n    resources: [secrets]\n    resourceNames: [a, b, c, d, e]\n');
+    expect(d.message).toMatch(/^rules\[0\] logs secrets named "a", "b", "c" and 2 more at RequestResponse/);
+  });
+});
+
 describe('EXEC_LOGGED: exec command lines in the log (kubernetes#97795)', () => {
   const lint = (rules: string, strict = false) => lintPolicyText(`${HEAD}${rules}`, 'p.yaml', { strict });
   const execAtMetadata = 'rules:\n- level: Metadata\n';
