@@ -307,12 +307,13 @@ describe('kops-audit explain', () => {
     writeFileSync(file, gzipSync(`${lines.join('\r\n')}\r\n`));
     const result = await runCli(['explain', '--policy', 'gce', '--events', file, '-o', 'json']);
     expect(result.code).toBe(0);
+    // The blank line gets a line of its own, in its place (one output line per input line).
     expect(
       result.stdout
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l).rule),
-    ).toEqual([1, 13, 16]);
+        .map((l) => JSON.parse(l).rule ?? JSON.parse(l)),
+    ).toEqual([1, 13, { line: 3, blank: true }, 16]);
   });
 
   it('--events text output: one line per event', async () => {

@@ -239,6 +239,10 @@ async function explainStream(
         : `${lineNumber}\terror\t${message}\n`,
     );
   };
+  // One output line per input line, blank ones too, so that output line N answers input line N.
+  const BLANK_TEXT = '\tblank\t(blank line: nothing to explain)\n';
+  const blank = (lineNumber: number) =>
+    write(output === 'json' ? `{"line":${lineNumber},"blank":true}\n` : `${lineNumber}${BLANK_TEXT}`);
   const explainOne = (request: RequestAttributes, lineNumber: number, stage?: string) => {
     const evaluation = evaluator.evaluate(request);
     if (output === 'json') {
@@ -262,7 +266,10 @@ async function explainStream(
   };
 
   const explainRequestLine = (line: string, lineNumber: number) => {
-    if (line.trim() === '') return;
+    if (line.trim() === '') {
+      blank(lineNumber);
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -287,6 +294,7 @@ async function explainStream(
             else problem(record.line, 'not an audit event (no verb)');
           },
           onMalformed: ({ line, reason }) => problem(line, reason),
+          onBlank: blank,
         })
       : await readLines(
           input.file,

@@ -74,3 +74,48 @@ describe('explain --requests', () => {
     );
   });
 });
+
+// The README promises one output line per input line, in order (issue 11): blank lines too.
+describe('explain --requests and --events: a blank line gets a line of its own', () => {
+  const event = JSON.stringify({
+    kind: 'Event',
+    verb: 'get',
+    requestURI: '/metrics',
+    user: { username: 'u' },
+  });
+  const request = JSON.stringify({ user: 'u', verb: 'get', path: '/metrics' });
+  const run = async (kind: 'requests' | 'events', line: string, output: 'text' | 'json') => {
+    const name = file(`blank-${kind}-${output}.txt`, `${line}\n\n   \r\n${line}\n`);
+    const ctx = testCtx({ cwd: dir });
+    const code = await runExplain(parseExplainFlags({ policy: 'basic', [kind]: name, output }), ctx);
+    return { code, lines: ctx.out.text.split('\n').slice(0, -1), stderr: ctx.err.text };
+  };
+
+  it.each([
+    ['requests', request],
+    ['events', event],
+  ] as const)('--%s -o json: {"line": N, "blank": true}, exit 0', async (kind, line) => {
+    const { code, lines, stderr } = await run(kind, line, 'json');
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      { level: 'Metadata', rule: 0, omitStages: ['RequestReceived'], omitManagedFields: false },
+      { line: 2, blank: true },
+      { line: 3, blank: true },
+      { level: 'Metadata', rule: 0, omitStages: ['RequestReceived'], omitManagedFields: false },
+    ]);
+  });
+
+  it.each([
+    ['requests', request],
+    ['events', event],
+  ] as const)('--%s text: a line saying it was blank', async (kind, line) => {
+    const { code, lines } = await run(kind, line, 'text');
+    expect(code).toBe(0);
+    expect(lines).toEqual([
+      '1\tMetadata\trules[0]\tu get /metrics (non-resource URL)',
+      '2\tblank\t(blank line: nothing to explain)',
+      '3\tblank\t(blank line: nothing to explain)',
+      '4\tMetadata\trules[0]\tu get /metrics (non-resource URL)',
+    ]);
+  });
+});
