@@ -119,3 +119,30 @@ describe('explain --requests and --events: a blank line gets a line of its own',
     ]);
   });
 });
+
+// checker.go: no rule with users or userGroups matches a request with no user (issue 11).
+describe('explain --requests: a request with no user ("user": null)', () => {
+  const lines = [
+    { user: null, verb: 'get', path: '/healthz' },
+    { verb: 'get', path: '/healthz' },
+    { user: 'system:anonymous', groups: ['system:unauthenticated'], verb: 'get', path: '/healthz' },
+    { user: 'kubelet', groups: ['system:authenticated'], verb: 'get', path: '/healthz' },
+  ];
+  const name = file('no-user.jsonl', `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  // The kubernetes.io example's rule for health checks: only authenticated ones are dropped.
+  const policy = file(
+    'probes.yaml',
+    'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: None\n  userGroups: ["system:authenticated"]\n  nonResourceURLs: ["/healthz*"]\n- level: None\n  users: ["system:anonymous"]\n- level: Metadata\n',
+  );
+
+  it('is matched by no users or userGroups rule, unlike the anonymous user: the catch-all logs it', async () => {
+    const ctx = testCtx({ cwd: dir });
+    expect(await runExplain(parseExplainFlags({ policy, requests: name, output: 'text' }), ctx)).toBe(0);
+    expect(ctx.out.text.split('\n').slice(0, -1)).toEqual([
+      '1\tMetadata\trules[2]\t(no user: unauthenticated) get /healthz (non-resource URL)',
+      '2\tMetadata\trules[2]\t(no user: unauthenticated) get /healthz (non-resource URL)',
+      '3\tNone\trules[1]\tsystem:anonymous (groups system:unauthenticated) get /healthz (non-resource URL)',
+      '4\tNone\trules[0]\tkubelet (groups system:authenticated) get /healthz (non-resource URL)',
+    ]);
+  });
+});
