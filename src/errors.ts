@@ -83,7 +83,8 @@ export class InternalError extends KopsAuditError {}
 
 /** A problem found by validation or lint; all of them are reported in one pass. */
 export interface Diagnostic {
-  severity: 'error' | 'warning';
+  /** `info`: worth knowing, often a deliberate choice; never fails a command and is not a warning. */
+  severity: 'error' | 'warning' | 'info';
   /** Stable identifier, e.g. `RULE_SHADOWED`. */
   code: string;
   message: string;

@@ -8,11 +8,13 @@ export function toJsonLine(value: object, version = 1): string {
   return `${JSON.stringify({ version, ...value }, null, 2)}\n`;
 }
 
-/** `file:line: field: message (fix)` lines, errors first, in source order. */
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+/** `file:line: field: message (fix)` lines: errors, then warnings, then info, each in source order. */
 export function formatDiagnostics(source: string, diagnostics: readonly Diagnostic[]): string {
   const ordered = [...diagnostics].sort(
     (a, b) =>
-      (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1) ||
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
       (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER),
   );
   return ordered

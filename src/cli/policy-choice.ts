@@ -5,10 +5,9 @@
 import { UsageError } from '../errors.js';
 import type { Ctx } from '../io.js';
 import type { SourcedText } from '../spec/apply.js';
+import { DEFAULT_POLICY } from './default-policy.js';
 import { isTemplate, readPolicyArg, readPolicySource, writePolicyWarnings } from './policy-arg.js';
 import { chooseOnTerminal } from './prompt.js';
-
-export const DEFAULT_POLICY = 'gce';
 
 /**
  * The policy text for `--policy VALUE` (shared reader of policy-arg.ts), validated as kube-apiserver

@@ -151,6 +151,7 @@ export async function readInParallel(options: ParallelOptions, simulation: Simul
     summary.bytesRead += part.bytesRead;
     summary.textBytes += part.textBytes;
     summary.lines += part.lines;
+    summary.blank += part.blank;
     summary.events += part.events;
   }
   return summary;

@@ -23,6 +23,8 @@ export interface ReadProgress {
 
 export interface ReadSummary extends InputSummary {
   lines: number;
+  /** Empty or whitespace-only lines (skipped, never malformed). */
+  blank: number;
   events: number;
   malformed: { count: number; first: MalformedLine[] };
 }
@@ -32,6 +34,8 @@ export interface ReadOptions {
   onEvent(record: AuditRecord): void;
   /** Called for each malformed line, in input order (they are also counted in the summary). */
   onMalformed?(malformed: MalformedLine): void;
+  /** Called for each blank (empty or whitespace-only) line, in input order. */
+  onBlank?(line: number): void;
   /** Called after each chunk of input. */
   onProgress?(progress: ReadProgress): void;
   /**
@@ -52,6 +56,7 @@ export function emptySummary(source: string): ReadSummary {
     bytesRead: 0,
     textBytes: 0,
     lines: 0,
+    blank: 0,
     events: 0,
     malformed: { count: 0, first: [] },
   };
@@ -93,7 +98,7 @@ export async function readAuditLog(source: string, ctx: Ctx, options: ReadOption
 class AuditLines {
   constructor(
     private readonly summary: ReadSummary,
-    private readonly listener: Pick<ReadOptions, 'onEvent' | 'onMalformed'>,
+    private readonly listener: Pick<ReadOptions, 'onEvent' | 'onMalformed' | 'onBlank'>,
     private readonly walkBodies: boolean,
   ) {}
 
@@ -126,7 +131,10 @@ class AuditLines {
 
   private line(source: string, start: number, end: number, ascii: boolean, clean: boolean): void {
     const number = ++this.summary.lines;
-    if (start === end) return;
+    if (start === end) {
+      this.blank(number);
+      return;
+    }
     const result = parseAuditLine(source, start, end, number, ascii, clean, this.walkBodies);
     if (Array.isArray(result)) {
       for (const record of result) {
@@ -140,8 +148,16 @@ class AuditLines {
       this.listener.onEvent(result);
       return;
     }
-    if (result === 'not JSON' && source.slice(start, end).trim() === '') return;
+    if (result === 'not JSON' && source.slice(start, end).trim() === '') {
+      this.blank(number);
+      return;
+    }
     this.malformed(number, result);
+  }
+
+  private blank(line: number): void {
+    this.summary.blank++;
+    this.listener.onBlank?.(line);
   }
 
   malformed(line: number, reason: MalformedLine['reason']): void {

@@ -17,6 +17,8 @@ export const OTHER = '(others)';
 export const TOP = 10;
 /** A shorter input says too little about a day to project from it. */
 export const MIN_SPAN_SECONDS = 60;
+/** Nor do fewer events: a count of n varies by about 1/√n, and a day multiplies the error. */
+export const MIN_EVENTS = 100;
 
 export interface PolicyUnderTest {
   /** How the user named it: basic, gce, or a path. */
@@ -59,7 +61,7 @@ export interface PolicyResult extends Tally {
   byRule: RuleTally[];
   topUsers: UserTally[];
   topResources: ResourceTally[];
-  /** Projected from the input's time span; null when the span is unknown or zero. */
+  /** Projected from the input's time span; null when there is too little to project from (see projectionGap). */
   perDay: Tally | null;
   /** Written events whose input was recorded below the policy's level: bodies missing, bytes a floor. */
   lowerBound: Tally;
@@ -370,7 +372,7 @@ export class Simulation {
 
   result(): SimulationResult {
     const spanSeconds = Number.isFinite(this.toMs - this.fromMs) ? (this.toMs - this.fromMs) / 1000 : null;
-    const policies = this.states.map((state) => policyResult(state, spanSeconds));
+    const policies = this.states.map((state) => policyResult(state, { events: this.events, spanSeconds }));
     const comparisons = this.comparisons.map((c, i) => ({
       from: policies[0]!.policy,
       to: policies[i + 1]!.policy,
@@ -412,7 +414,27 @@ function stageOrder(stage: string): number {
   return i < 0 ? STAGES.length : i;
 }
 
-function policyResult(state: PolicyState, spanSeconds: number | null): PolicyResult {
+/**
+ * Why there is no per-day figure, or undefined when there is one: the input spans less than a minute
+ * (or has no timestamps), holds fewer than MIN_EVENTS events, or the policy writes so few of them that
+ * a day rounds to none ("0 events, 150 B per day" says nothing). `written`: the policy's events.
+ */
+export function projectionGap(
+  input: Pick<InputStats, 'events' | 'spanSeconds'>,
+  written?: number,
+): string | undefined {
+  const span = input.spanSeconds;
+  if (span === null) return 'no timestamps to project a day from';
+  if (span < MIN_SPAN_SECONDS) return `too short a time to project a day: the input spans ${span} s`;
+  if (input.events < MIN_EVENTS)
+    return `too few events to project a day: ${input.events} in the input, fewer than ${MIN_EVENTS}`;
+  if (written !== undefined && written > 0 && Math.round((written * 86400) / span) === 0)
+    return `too few events to project a day: ${written} over ${Math.round(span / 86400)} days, fewer than one a day`;
+  return undefined;
+}
+
+function policyResult(state: PolicyState, input: Pick<InputStats, 'events' | 'spanSeconds'>): PolicyResult {
+  const spanSeconds = input.spanSeconds;
   const rules = state.subject.rules;
   const byRule: RuleTally[] = [];
   state.byRule.forEach((tally, index) => {
@@ -426,7 +448,7 @@ function policyResult(state: PolicyState, spanSeconds: number | null): PolicyRes
     });
   });
   const perDay =
-    spanSeconds !== null && spanSeconds >= MIN_SPAN_SECONDS
+    spanSeconds !== null && projectionGap(input, state.events) === undefined
       ? {
           events: Math.round((state.events * 86400) / spanSeconds),
           bytes: Math.round((state.bytes * 86400) / spanSeconds),
@@ -460,6 +482,21 @@ export function resourceKey(event: AuditEventFields): string {
   if (ref.apiGroup) key = `${ref.apiGroup}/${key}`;
   if (ref.subresource) key = `${key}/${ref.subresource}`;
   return key;
+}
+
+/**
+ * Whether `other` writes exactly what `base` writes from the input: no event dropped or added, none
+ * smaller, and the same bytes in all. With no event smaller, equal totals leave no event larger either,
+ * so every event is written by both or by neither, at the same size.
+ */
+export function writesTheSame(comparison: Comparison, base: Tally, other: Tally): boolean {
+  return (
+    comparison.dropped.events === 0 &&
+    comparison.added.events === 0 &&
+    comparison.smaller.events === 0 &&
+    base.events === other.events &&
+    base.bytes === other.bytes
+  );
 }
 
 /** A rule in a few words: its selectors, abbreviated, or "everything" for a catch-all. */
@@ -517,6 +554,15 @@ function notesFor(
     notes.push(
       `The input spans ${input.spanSeconds === null ? 'no time (timestamps missing)' : `${input.spanSeconds} s`}, less than ${MIN_SPAN_SECONDS} s: no per-day projection.`,
     );
+  } else if (input.events > 0 && input.events < MIN_EVENTS) {
+    notes.push(
+      `The input holds ${input.events} event${input.events === 1 ? '' : 's'}, fewer than ${MIN_EVENTS}: too few to project a day from, so there is no per-day projection.`,
+    );
+  } else if (input.events > 0) {
+    for (const policy of policies) {
+      const gap = projectionGap(input, policy.events);
+      if (gap) notes.push(`${policy.policy}: no per-day projection (${gap}).`);
+    }
   }
   return notes;
 }

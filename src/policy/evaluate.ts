@@ -112,8 +112,10 @@ function compileRule(rule: PolicyRule): Matcher {
     !isResourceRule && (rule.nonResourceURLs ?? []).length > 0 ? compilePaths(rule) : undefined;
 
   return (request) => {
-    if (users && !users.has(request.user)) return false;
+    // checker.go: a rule with users or userGroups never matches a request with no user (nil).
+    if (users && (request.user === null || !users.has(request.user))) return false;
     if (userGroups) {
+      if (request.user === null) return false;
       let any = false;
       for (const group of request.groups) {
         if (userGroups.has(group)) {

@@ -5,7 +5,8 @@ import type { RequestAttributes } from './types.js';
  * (audit.k8s.io/v1 as the log backend writes it, or the v1beta1 shape, with or without apiVersion).
  *
  * - user: `user.username` and `user.groups`, the authenticated user. The level is decided before
- *   impersonation runs, so `impersonatedUser` plays no part.
+ *   impersonation runs, so `impersonatedUser` plays no part. An event without a username (`"user":
+ *   {}`) is a request that failed authentication, evaluated with no user at all (null).
  * - resource requests are the events with an `objectRef`; a missing apiGroup or namespace is "".
  * - `create` without a subresource is a POST to a collection: at evaluation time the name is "",
  *   even though the logged objectRef.name was filled in from the request body afterwards.
@@ -20,10 +21,12 @@ export function requestFromEvent(event: unknown): RequestAttributes | undefined 
   if (typeof verb !== 'string' || verb === '') return undefined;
 
   const user = asRecord(e.user);
-  const username = typeof user?.username === 'string' ? user.username : '';
-  const groups = Array.isArray(user?.groups)
-    ? user.groups.filter((g): g is string => typeof g === 'string')
-    : [];
+  // kube-apiserver omits an empty username: a nil user (failed authentication) is written as {}.
+  const username = typeof user?.username === 'string' && user.username !== '' ? user.username : null;
+  const groups =
+    username !== null && Array.isArray(user?.groups)
+      ? user.groups.filter((g): g is string => typeof g === 'string')
+      : [];
 
   const objectRef = asRecord(e.objectRef);
   if (objectRef) {

@@ -135,9 +135,16 @@ export function decodePolicy(text: string, source: string, options: LoadOptions 
     const span = tree.spans.get(field);
     return span ? text.slice(span[0], span[1]) : undefined;
   };
+  // kube-apiserver's decoder reads apiVersion and kind first, and refuses the file there when they are
+  // wrong: nothing after them is read (no unknown fields, no rules), so nothing more is reported.
+  const typeProblems: Diagnostic[] = [];
+  checkTypeMeta(root, options, typeProblems);
+  const typeErrors = typeProblems.filter((d) => d.severity === 'error');
+  if (typeErrors.length > 0) return { map, diagnostics: withLines(typeErrors, lineOf) };
+
   const decoder = new Decoder(diagnostics, version.omitManagedFields, sourceOf);
   decoder.unknownFields(root, '', policyFields(version.omitManagedFields));
-  checkTypeMeta(root, options, diagnostics);
+  diagnostics.push(...typeProblems);
 
   if ('metadata' in root && root.metadata !== null && !isPlainMap(root.metadata)) {
     decoder.wrongType('metadata', 'an object', root.metadata);
@@ -295,7 +302,17 @@ class Decoder {
     });
   }
 
-  unknownFields(map: PlainMap, path: string, known: readonly string[]): void {
+  /**
+   * A warning per unknown field. `explain` may say better than the generic words what dropping the
+   * field does (its consequence, after "kube-apiserver drops it with only a log warning") and how to
+   * fix it.
+   */
+  unknownFields(
+    map: PlainMap,
+    path: string,
+    known: readonly string[],
+    explain?: (key: string) => { consequence?: string; fix?: string } | undefined,
+  ): void {
     for (const key of Object.keys(map)) {
       if (known.includes(key)) continue;
       if (key === 'omitManagedFields') {
@@ -313,17 +330,21 @@ class Decoder {
       // Only when the selector it was meant to be is absent does the rule match everything.
       const alsoWritten = suggestion !== undefined && suggestion in map;
       const meaning = suggestion && !alsoWritten ? SELECTOR_MEANING[suggestion] : undefined;
-      const consequence = meaning ? `, so this rule is not limited by it and matches ${meaning}` : '';
+      const better = explain?.(key);
+      const consequence =
+        better?.consequence ?? (meaning ? `, so this rule is not limited by it and matches ${meaning}` : '');
       this.diagnostics.push({
         severity: 'warning',
         code: 'UNKNOWN_FIELD',
         field: childPath(path, key),
         message: `unknown field "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}: kube-apiserver drops it with only a log warning${consequence}`,
-        fix: alsoWritten
-          ? `remove "${key}" (${suggestion} is already given)`
-          : suggestion
-            ? `rename "${key}" to "${suggestion}"`
-            : `remove "${key}" (known fields: ${known.join(', ')})`,
+        fix:
+          better?.fix ??
+          (alsoWritten
+            ? `remove "${key}" (${suggestion} is already given)`
+            : suggestion
+              ? `rename "${key}" to "${suggestion}"`
+              : `remove "${key}" (known fields: ${known.join(', ')})`),
       });
     }
   }
@@ -426,7 +447,9 @@ class Decoder {
     strings('verbs');
     const resources = this.list(raw.resources, `${at}.resources`);
     if (resources)
-      rule.resources = resources.map((entry, j) => this.groupResources(entry, `${at}.resources[${j}]`));
+      rule.resources = resources.map((entry, j) =>
+        this.groupResources(entry, `${at}.resources[${j}]`, { at, raw, level: rule.level }),
+      );
     strings('namespaces');
     strings('nonResourceURLs');
     strings('omitStages');
@@ -437,14 +460,15 @@ class Decoder {
     return rule;
   }
 
-  groupResources(raw: Plain, at: string): GroupResources {
+  /** One `resources` entry of `rule` (its path, its raw fields and its level, for the warnings). */
+  groupResources(raw: Plain, at: string, rule: { at: string; raw: PlainMap; level: string }): GroupResources {
     const entry: GroupResources = {};
     if (raw === null) return entry;
     if (!isPlainMap(raw)) {
       this.wrongType(at, 'an object with group, resources, resourceNames', raw);
       return entry;
     }
-    this.unknownFields(raw, at, GROUP_RESOURCE_FIELDS);
+    this.unknownFields(raw, at, GROUP_RESOURCE_FIELDS, (key) => entryTypo(key, raw, rule));
     const group = this.string(raw.group, `${at}.group`);
     if (group !== undefined) entry.group = group;
     const resources = this.stringList(raw.resources, `${at}.resources`);
@@ -453,6 +477,41 @@ class Decoder {
     if (names) entry.resourceNames = names;
     return entry;
   }
+}
+
+/**
+ * What an unknown field in a `resources` entry does. Without `resources` the entry matches every
+ * resource and subresource of its group (checker.go: an empty resources list matches the whole group,
+ * the core group when `group` is absent), so the typo (`resource:`, `username:`) sends all of them to
+ * the rule's level. A rule field written in the entry (`verbs:`) restricts nothing there.
+ */
+function entryTypo(
+  key: string,
+  entry: PlainMap,
+  rule: { at: string; raw: PlainMap; level: string },
+): { consequence?: string; fix?: string } | undefined {
+  const resources = entry.resources;
+  if (resources === undefined || resources === null) {
+    const group = typeof entry.group === 'string' && entry.group !== '' ? entry.group : '';
+    const which =
+      group === ''
+        ? `the core group${entry.group === undefined || entry.group === null ? ' (no group is given)' : ''}`
+        : group === '*'
+          ? 'every group'
+          : `the ${group} group`;
+    const level = rule.level === 'None' ? 'None (not logged)' : rule.level;
+    return {
+      consequence: `; without \`resources\` this entry matches every resource and subresource of ${which}, so every request for them that reaches ${rule.at} now lands at its level, ${level}`,
+    };
+  }
+  if (RULE_FIELDS.includes(key) && key !== 'level' && !(key in rule.raw)) {
+    const meaning = SELECTOR_MEANING[key];
+    return {
+      consequence: `; it is a field of the rule, not of a resources entry, so ${meaning ? `${rule.at} is not limited by it and matches ${meaning}` : 'it has no effect'}`,
+      fix: `move "${key}" up into ${rule.at}, beside its resources`,
+    };
+  }
+  return undefined;
 }
 
 function withLines(diagnostics: Diagnostic[], lineOf: (field: string) => number | undefined): Diagnostic[] {

@@ -58,7 +58,14 @@ export interface LoadedPolicy {
 
 /** The attributes kube-apiserver's policy checker reads (authorizer.Attributes). */
 export interface RequestAttributes {
-  user: string;
+  /**
+   * The authenticated user's name; null for a request with no user at all: one that failed
+   * authentication, which kube-apiserver still audits (filters.WithFailedAuthenticationAudit) with a
+   * nil user, so that no rule with `users` or `userGroups` matches it (checker.go ruleMatches). An
+   * anonymous request that was let in is a user, `system:anonymous` in group `system:unauthenticated`.
+   */
+  user: string | null;
+  /** The user's groups; always empty when there is no user. */
   groups: string[];
   verb: string;
   /** True for /api and /apis requests on a resource; false for /healthz, /metrics, discovery... */

@@ -60,16 +60,20 @@ export function readPlainTree(text: string): PlainTree {
   const first = documents[0];
   if (!first) return { value: undefined, lines, spans, diagnostics };
 
-  for (const problem of first.errors) {
+  if (first.errors.length > 0) {
+    // go-yaml stops at the first problem, and kube-apiserver reports that one. The yaml library goes
+    // on and reports more, many of them echoes of the first, not in line order: keep the earliest,
+    // at the line of the text it concerns (the library can point at blank or comment lines before it).
+    const problem = [...first.errors].sort((a, b) => a.pos[0] - b.pos[0])[0]!;
     diagnostics.push({
       severity: 'error',
       code: 'YAML_SYNTAX',
       message: `not valid YAML or JSON: ${problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
-      line: problem.linePos?.[0]?.line ?? lineAt(problem.pos[0]),
+      line: lineAt(contentAt(text, problem.pos[0])),
       fix: 'fix the syntax (kube-apiserver cannot decode the file)',
     });
+    return { value: undefined, lines, spans, diagnostics };
   }
-  if (first.errors.length > 0) return { value: undefined, lines, spans, diagnostics };
 
   const extra = documents.slice(1).find((doc) => doc.contents !== null);
   if (extra) {
@@ -182,6 +186,22 @@ export function readPlainTree(text: string): PlainTree {
     });
     return { value: undefined, lines, spans, diagnostics };
   }
+}
+
+/**
+ * `offset`, or when it lies on a line that holds only blanks or a comment, the start of the next line
+ * with something else on it (the offset itself when there is none).
+ */
+function contentAt(text: string, offset: number): number {
+  let start = text.lastIndexOf('\n', offset - 1) + 1;
+  while (start < text.length) {
+    const end = text.indexOf('\n', start);
+    const line = text.slice(start, end === -1 ? text.length : end);
+    if (!/^\s*(#[^\n]*)?$/.test(line)) return Math.max(start, offset);
+    if (end === -1) break;
+    start = end + 1;
+  }
+  return offset;
 }
 
 class ExcessiveAliasing extends Error {}

@@ -27,8 +27,13 @@ describe('help', () => {
 });
 
 describe('kops-audit render', () => {
-  it('prints the basic template by default, byte for byte', async () => {
+  it('prints the gce template by default (the default of every command), byte for byte', async () => {
     const result = await runCli(['render']);
+    expect(result).toEqual({ code: 0, stdout: template('gce'), stderr: '' });
+  });
+
+  it('prints basic as YAML with its comments', async () => {
+    const result = await runCli(['render', '--policy', 'basic']);
     expect(result).toEqual({ code: 0, stdout: template('basic'), stderr: '' });
   });
 
@@ -302,12 +307,13 @@ describe('kops-audit explain', () => {
     writeFileSync(file, gzipSync(`${lines.join('\r\n')}\r\n`));
     const result = await runCli(['explain', '--policy', 'gce', '--events', file, '-o', 'json']);
     expect(result.code).toBe(0);
+    // The blank line gets a line of its own, in its place (one output line per input line).
     expect(
       result.stdout
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l).rule),
-    ).toEqual([1, 13, 16]);
+        .map((l) => JSON.parse(l).rule ?? JSON.parse(l)),
+    ).toEqual([1, 13, { line: 3, blank: true }, 16]);
   });
 
   it('--events text output: one line per event', async () => {
@@ -373,7 +379,7 @@ describe('kops-audit lint', () => {
     const result = await runCli(['lint', `${FIXTURES}/team.yaml`, '--output', 'json']);
     expect(result.code).toBe(0);
     const parsed = JSON.parse(result.stdout);
-    expect(parsed).toMatchObject({ version: 1, valid: true, errors: [] });
+    expect(parsed).toMatchObject({ version: 2, valid: true, errors: [] });
     expect(parsed.warnings.length).toBeGreaterThan(5);
     expectGolden(result.stdout, 'policy/lint-team.json');
   });

@@ -239,6 +239,10 @@ async function explainStream(
         : `${lineNumber}\terror\t${message}\n`,
     );
   };
+  // One output line per input line, blank ones too, so that output line N answers input line N.
+  const BLANK_TEXT = '\tblank\t(blank line: nothing to explain)\n';
+  const blank = (lineNumber: number) =>
+    write(output === 'json' ? `{"line":${lineNumber},"blank":true}\n` : `${lineNumber}${BLANK_TEXT}`);
   const explainOne = (request: RequestAttributes, lineNumber: number, stage?: string) => {
     const evaluation = evaluator.evaluate(request);
     if (output === 'json') {
@@ -262,7 +266,10 @@ async function explainStream(
   };
 
   const explainRequestLine = (line: string, lineNumber: number) => {
-    if (line.trim() === '') return;
+    if (line.trim() === '') {
+      blank(lineNumber);
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -287,6 +294,7 @@ async function explainStream(
             else problem(record.line, 'not an audit event (no verb)');
           },
           onMalformed: ({ line, reason }) => problem(line, reason),
+          onBlank: blank,
         })
       : await readLines(
           input.file,
@@ -328,6 +336,8 @@ export function requestFromLine(value: unknown): RequestAttributes | string {
   const unknown = Object.keys(v).filter((k) => !REQUEST_KEYS.includes(k));
   if (unknown.length > 0) return `unknown key "${unknown[0]}" (keys: ${REQUEST_KEYS.join(', ')})`;
   for (const key of REQUEST_STRING_KEYS) {
+    // "user": null (or no "user") is a request with no user: one that failed authentication.
+    if (key === 'user' && v[key] === null) continue;
     if (v[key] !== undefined && typeof v[key] !== 'string') return `"${key}" must be a string`;
   }
   if (v.groups !== undefined && !(Array.isArray(v.groups) && v.groups.every((g) => typeof g === 'string'))) {
@@ -336,10 +346,13 @@ export function requestFromLine(value: unknown): RequestAttributes | string {
   if (v.resourceRequest !== undefined && typeof v.resourceRequest !== 'boolean')
     return '"resourceRequest" must be true or false';
   if (typeof v.verb !== 'string' || v.verb === '') return '"verb" is required';
+  const user = typeof v.user === 'string' ? v.user : null;
+  if (user === null && Array.isArray(v.groups) && v.groups.length > 0)
+    return '"groups" need a "user": a request with no user (one that failed authentication) has no groups; an anonymous request is "user": "system:anonymous", "groups": ["system:unauthenticated"]';
   const resourceRequest = (v.resourceRequest as boolean | undefined) ?? v.resource !== undefined;
   if (!resourceRequest && v.resource === undefined && v.path === undefined)
     return 'give "resource" or "path"';
-  const base = { user: (v.user as string) ?? '', groups: (v.groups as string[]) ?? [], verb: v.verb };
+  const base = { user, groups: (v.groups as string[]) ?? [], verb: v.verb };
   const request: RequestAttributes = resourceRequest
     ? {
         ...base,

@@ -5,6 +5,9 @@ import { NEWEST_KUBERNETES_VERSION, parseKubernetesVersion } from '../../policy/
 import { formatDiagnostics, toJsonLine } from '../output.js';
 import { readPolicySource } from '../policy-arg.js';
 
+/** 2: `info` added, and EXEC_LOGGED moved there from `warnings` (it is a warning only with --strict). */
+const LINT_JSON_VERSION = 2;
+
 export interface LintOptions {
   policy: string;
   output: 'text' | 'json';
@@ -23,31 +26,39 @@ export async function runLint(options: LintOptions, ctx: Ctx): Promise<number> {
     });
   }
   const { text, source } = await readPolicySource(options.policy, ctx);
-  const result = lintPolicyText(text, source, { kubernetesVersion: options.kubernetesVersion });
+  const result = lintPolicyText(text, source, {
+    kubernetesVersion: options.kubernetesVersion,
+    strict: options.strict,
+  });
+  // Information never fails, not even with --strict (which makes some of it warnings instead).
   const failed = !result.valid || (options.strict && result.warnings.length > 0);
 
   if (options.output === 'json') {
     ctx.io.stdout.write(
-      toJsonLine({
-        policy: source,
-        kubernetesVersion: options.kubernetesVersion,
-        valid: result.valid,
-        errors: result.errors.map(jsonItem),
-        warnings: result.warnings.map(jsonItem),
-      }),
+      toJsonLine(
+        {
+          policy: source,
+          kubernetesVersion: options.kubernetesVersion,
+          valid: result.valid,
+          errors: result.errors.map(jsonItem),
+          warnings: result.warnings.map(jsonItem),
+          info: result.info.map(jsonItem),
+        },
+        LINT_JSON_VERSION,
+      ),
     );
     return failed ? ExitCode.ERROR : ExitCode.OK;
   }
 
   const parts: string[] = [];
-  if (result.errors.length > 0 || result.warnings.length > 0) {
-    parts.push(formatDiagnostics(source, [...result.errors, ...result.warnings]));
-  }
+  const all = [...result.errors, ...result.warnings, ...result.info];
+  if (all.length > 0) parts.push(formatDiagnostics(source, all));
   const verdict = result.valid
     ? `kube-apiserver ${options.kubernetesVersion} accepts it`
     : `kube-apiserver ${options.kubernetesVersion} would refuse it and not start (the rule checks run once the errors are fixed)`;
+  const info = result.info.length > 0 ? `, ${result.info.length} info` : '';
   parts.push(
-    `${source}: ${count(result.errors.length, 'error')}, ${count(result.warnings.length, 'warning')}; ${verdict}.`,
+    `${source}: ${count(result.errors.length, 'error')}, ${count(result.warnings.length, 'warning')}${info}; ${verdict}.`,
   );
   ctx.io.stdout.write(`${parts.join('\n')}\n`);
   return failed ? ExitCode.ERROR : ExitCode.OK;

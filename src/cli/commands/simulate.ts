@@ -2,7 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { ExitCode, UsageError } from '../../errors.js';
+import { ExitCode, KopsAuditError, UsageError } from '../../errors.js';
 import type { Ctx } from '../../io.js';
 import { readInParallel } from '../../logs/parallel.js';
 import { type ReadProgress, type ReadSummary, readAuditLog } from '../../logs/read-audit-log.js';
@@ -11,7 +11,7 @@ import { compilePolicy } from '../../policy/evaluate.js';
 import type { Policy } from '../../policy/types.js';
 import { toJsonLine } from '../output.js';
 import { readPolicyArg, writePolicyWarnings } from '../policy-arg.js';
-import { formatProgress, formatSimulation } from '../views/simulate.js';
+import { countOf, formatCount, formatProgress, formatSimulation } from '../views/simulate.js';
 
 export interface SimulateOptions {
   /** basic, gce, or paths; the first is the one the others are compared with. */
@@ -104,10 +104,49 @@ export async function runSimulate(options: SimulateOptions, ctx: Ctx): Promise<n
     progress?.clear();
   }
   const result = simulation.result();
+  // Anything can be read as lines: a kops spec, a binary, an empty file. Tables of zeros for it
+  // would say "this policy logs nothing", which the input cannot tell.
+  if (result.input.events === 0) {
+    throw new KopsAuditError(`${inputName(summary)} holds no audit events (${linesRead(summary)}).`, {
+      hint: `--events takes a kube-apiserver audit log: one JSON event per line, as its log backend writes them (gzip allowed); \`kops-audit explain --policy gce --events ${options.events}\` shows what each line is.`,
+    });
+  }
+  const mostlyMalformed = mostlyMalformedWarning(summary);
+  if (mostlyMalformed) ctx.io.stderr.write(mostlyMalformed);
   ctx.io.stdout.write(
     options.output === 'json' ? toJsonLine(jsonView(summary, result)) : formatSimulation(summary, result),
   );
   return ExitCode.OK;
+}
+
+const inputName = (summary: ReadSummary) => (summary.source === '-' ? 'stdin' : summary.source);
+
+/** `12 lines read: 10 malformed, 2 blank; first malformed: line 1, not JSON`. */
+export function linesRead(summary: ReadSummary): string {
+  const { malformed } = summary;
+  const read = `${countOf(summary.lines, 'line')} read`;
+  if (summary.lines === 0) return `${read}: it is empty`;
+  const kinds: string[] = [];
+  if (malformed.count > 0) kinds.push(`${formatCount(malformed.count)} malformed`);
+  if (summary.blank > 0) kinds.push(`${formatCount(summary.blank)} blank`);
+  // An EventList line with no items holds no event and is not malformed either.
+  const empty = summary.lines - malformed.count - summary.blank - summary.events;
+  if (summary.events === 0 && empty > 0) kinds.push(`${formatCount(empty)} without events`);
+  const first = malformed.first[0];
+  const why = first ? `; first malformed: line ${first.line}, ${first.reason}` : '';
+  return `${read}${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''}${why}`;
+}
+
+/**
+ * A warning when more than half of the lines that are not blank are malformed: the figures then
+ * describe a small part of what was given, which is more likely the wrong file than a damaged log.
+ */
+export function mostlyMalformedWarning(summary: ReadSummary): string | undefined {
+  const { malformed } = summary;
+  const written = summary.lines - summary.blank;
+  if (malformed.count * 2 <= written) return undefined;
+  const first = malformed.first[0];
+  return `Warning: ${formatCount(malformed.count)} of the ${countOf(written, 'line')} of ${inputName(summary)} that are not blank are malformed${first ? ` (first: line ${first.line}, ${first.reason})` : ''}; the figures cover only the ${countOf(summary.events, 'event')} read from the rest.\n`;
 }
 
 const MAX_WORKERS = 8;

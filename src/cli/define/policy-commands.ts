@@ -2,6 +2,7 @@
 import { Option } from 'commander';
 import { NEWEST_KUBERNETES_VERSION } from '../../policy/version.js';
 import type { ExplainFlags } from '../commands/explain.js';
+import { DEFAULT_POLICY } from '../default-policy.js';
 import type { DefineCommand } from './define-command.js';
 import { collect, EXAMPLES, examplesHelp, POLICY_ARG_HELP } from './flags.js';
 
@@ -10,7 +11,7 @@ export const defineRender: DefineCommand = (program, ctx, finish) => {
     .command('render')
     .addHelpText('after', examplesHelp(EXAMPLES.render))
     .description('print an audit policy (basic, gce, or your file), checked as kube-apiserver would read it')
-    .addOption(new Option('--policy <policy>', POLICY_ARG_HELP).default('basic'))
+    .addOption(new Option('--policy <policy>', POLICY_ARG_HELP).default(DEFAULT_POLICY))
     .addOption(
       new Option('-o, --output <format>', 'yaml: the file as written; json: the Policy object')
         .choices(['yaml', 'json'])

@@ -3,7 +3,7 @@ import type { Evaluation, LoadedPolicy, RequestAttributes } from '../../policy/t
 /** Human text for `explain` of one request: the level, the rule that decided it and why. */
 
 export function describeRequest(request: RequestAttributes): string {
-  const who = `${request.user === '' ? '(no user)' : request.user}${
+  const who = `${request.user === null ? '(no user: unauthenticated)' : request.user === '' ? '(user "")' : request.user}${
     request.groups.length > 0 ? ` (groups ${request.groups.join(', ')})` : ''
   }`;
   if (!request.resourceRequest)

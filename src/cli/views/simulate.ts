@@ -1,5 +1,11 @@
 import type { ReadProgress, ReadSummary } from '../../logs/read-audit-log.js';
-import type { PolicyResult, SimulationResult, Tally } from '../../logs/simulate.js';
+import {
+  type InputStats,
+  type PolicyResult,
+  projectionGap,
+  type SimulationResult,
+  writesTheSame,
+} from '../../logs/simulate.js';
 import { LEVELS } from '../../policy/types.js';
 
 /**
@@ -116,16 +122,17 @@ function inputBlock(summary: ReadSummary, result: SimulationResult): string {
   return lines.join('\n');
 }
 
-function perDayText(perDay: Tally | null): string {
-  return perDay
-    ? `${countOf(perDay.events, 'event')}, ${formatBytes(perDay.bytes)} per day`
-    : 'no per-day projection';
+function perDayText(policy: PolicyResult, input: InputStats): string {
+  const { perDay } = policy;
+  if (perDay) return `${countOf(perDay.events, 'event')}, ${formatBytes(perDay.bytes)} per day`;
+  return projectionGap(input, policy.events) ?? 'no per-day projection';
 }
 
-function policyBlock(policy: PolicyResult, inputEvents: number): string {
+function policyBlock(policy: PolicyResult, input: InputStats): string {
+  const inputEvents = input.events;
   const out: string[] = [];
   out.push(
-    `Policy ${policy.policy}: writes ${countOf(policy.events, 'event')}, ${formatBytes(policy.bytes)} (${perDayText(policy.perDay)})`,
+    `Policy ${policy.policy}: writes ${countOf(policy.events, 'event')}, ${formatBytes(policy.bytes)} (${perDayText(policy, input)})`,
   );
   out.push('');
   const levelRows = [['level', 'events', 'share of events', '', 'written', 'bytes']];
@@ -197,8 +204,14 @@ function comparisonBlock(result: SimulationResult): string {
   out.push('Side by side (per level: events given that level)');
   out.push('');
   out.push(table(rows, [false, ...policies.map(() => true)]));
-  for (const c of result.comparisons) {
+  for (const [i, c] of result.comparisons.entries()) {
     out.push('');
+    if (writesTheSame(c, policies[0]!, policies[i + 1]!)) {
+      out.push(
+        `${c.to} logs exactly what ${c.from} logs from this input: the same events, each the same size.`,
+      );
+      continue;
+    }
     out.push(
       `${c.to} drops ${countOf(c.dropped.events, 'event')} (${formatBytes(c.dropped.bytes)}) that ${c.from} writes` +
         (c.dropped.events > 0 ? ', mostly:' : '.'),
@@ -243,7 +256,7 @@ function comparisonBlock(result: SimulationResult): string {
 
 export function formatSimulation(summary: ReadSummary, result: SimulationResult): string {
   const blocks = [inputBlock(summary, result)];
-  for (const policy of result.policies) blocks.push(policyBlock(policy, result.input.events));
+  for (const policy of result.policies) blocks.push(policyBlock(policy, result.input));
   if (result.policies.length > 1) blocks.push(comparisonBlock(result));
   if (result.notes.length > 0) blocks.push(result.notes.map((n) => `Note: ${n}`).join('\n'));
   return `${blocks.join('\n\n')}\n`;

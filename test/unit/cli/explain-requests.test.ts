@@ -74,3 +74,75 @@ describe('explain --requests', () => {
     );
   });
 });
+
+// The README promises one output line per input line, in order (issue 11): blank lines too.
+describe('explain --requests and --events: a blank line gets a line of its own', () => {
+  const event = JSON.stringify({
+    kind: 'Event',
+    verb: 'get',
+    requestURI: '/metrics',
+    user: { username: 'u' },
+  });
+  const request = JSON.stringify({ user: 'u', verb: 'get', path: '/metrics' });
+  const run = async (kind: 'requests' | 'events', line: string, output: 'text' | 'json') => {
+    const name = file(`blank-${kind}-${output}.txt`, `${line}\n\n   \r\n${line}\n`);
+    const ctx = testCtx({ cwd: dir });
+    const code = await runExplain(parseExplainFlags({ policy: 'basic', [kind]: name, output }), ctx);
+    return { code, lines: ctx.out.text.split('\n').slice(0, -1), stderr: ctx.err.text };
+  };
+
+  it.each([
+    ['requests', request],
+    ['events', event],
+  ] as const)('--%s -o json: {"line": N, "blank": true}, exit 0', async (kind, line) => {
+    const { code, lines, stderr } = await run(kind, line, 'json');
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      { level: 'Metadata', rule: 0, omitStages: ['RequestReceived'], omitManagedFields: false },
+      { line: 2, blank: true },
+      { line: 3, blank: true },
+      { level: 'Metadata', rule: 0, omitStages: ['RequestReceived'], omitManagedFields: false },
+    ]);
+  });
+
+  it.each([
+    ['requests', request],
+    ['events', event],
+  ] as const)('--%s text: a line saying it was blank', async (kind, line) => {
+    const { code, lines } = await run(kind, line, 'text');
+    expect(code).toBe(0);
+    expect(lines).toEqual([
+      '1\tMetadata\trules[0]\tu get /metrics (non-resource URL)',
+      '2\tblank\t(blank line: nothing to explain)',
+      '3\tblank\t(blank line: nothing to explain)',
+      '4\tMetadata\trules[0]\tu get /metrics (non-resource URL)',
+    ]);
+  });
+});
+
+// checker.go: no rule with users or userGroups matches a request with no user (issue 11).
+describe('explain --requests: a request with no user ("user": null)', () => {
+  const lines = [
+    { user: null, verb: 'get', path: '/healthz' },
+    { verb: 'get', path: '/healthz' },
+    { user: 'system:anonymous', groups: ['system:unauthenticated'], verb: 'get', path: '/healthz' },
+    { user: 'kubelet', groups: ['system:authenticated'], verb: 'get', path: '/healthz' },
+  ];
+  const name = file('no-user.jsonl', `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  // The kubernetes.io example's rule for health checks: only authenticated ones are dropped.
+  const policy = file(
+    'probes.yaml',
+    'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: None\n  userGroups: ["system:authenticated"]\n  nonResourceURLs: ["/healthz*"]\n- level: None\n  users: ["system:anonymous"]\n- level: Metadata\n',
+  );
+
+  it('is matched by no users or userGroups rule, unlike the anonymous user: the catch-all logs it', async () => {
+    const ctx = testCtx({ cwd: dir });
+    expect(await runExplain(parseExplainFlags({ policy, requests: name, output: 'text' }), ctx)).toBe(0);
+    expect(ctx.out.text.split('\n').slice(0, -1)).toEqual([
+      '1\tMetadata\trules[2]\t(no user: unauthenticated) get /healthz (non-resource URL)',
+      '2\tMetadata\trules[2]\t(no user: unauthenticated) get /healthz (non-resource URL)',
+      '3\tNone\trules[1]\tsystem:anonymous (groups system:unauthenticated) get /healthz (non-resource URL)',
+      '4\tNone\trules[0]\tkubelet (groups system:authenticated) get /healthz (non-resource URL)',
+    ]);
+  });
+});

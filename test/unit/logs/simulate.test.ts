@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../src/logs/audit-event.js';
 import { parseSlow } from '../../../src/logs/parse-line.js';
-import { type PolicyUnderTest, ruleLabel, Simulation } from '../../../src/logs/simulate.js';
+import { type PolicyUnderTest, ruleLabel, Simulation, writesTheSame } from '../../../src/logs/simulate.js';
 import { compilePolicy } from '../../../src/policy/evaluate.js';
 import { loadPolicyOrThrow } from '../../../src/policy/load.js';
 
@@ -54,6 +54,11 @@ function event(fields: Record<string, unknown>): AuditRecord {
   return r;
 }
 
+const leaseFields = (user: string) => ({
+  user: { username: user },
+  verb: 'update',
+  objectRef: { resource: 'leases', apiGroup: 'coordination.k8s.io', namespace: 'kube-node-lease' },
+});
 const lease = (stage: string, user: string) =>
   event({
     stage,
@@ -146,14 +151,46 @@ describe('Simulation', () => {
     ]);
   });
 
-  it('projects per day from the time span of the input', () => {
+  it('projects per day from the time span of the input (100 events or more)', () => {
     expect(result.input).toMatchObject({
       events: 5,
       from: '2026-11-02T10:00:00.000000Z',
       to: '2026-11-02T11:00:00.000000Z',
       spanSeconds: 3600,
     });
-    expect(w!.perDay).toEqual({ events: 4 * 24, bytes: w!.bytes * 24 });
+    // The same hour of traffic twenty times over: 100 events, enough to project from.
+    const busy = new Simulation([wide, narrow]);
+    for (let k = 0; k < 20; k++) for (const r of records) busy.add(r);
+    const [bw] = busy.result().policies;
+    expect(bw!.perDay).toEqual({ events: 20 * 4 * 24, bytes: 20 * w!.bytes * 24 });
+    expect(busy.result().notes.join('\n')).not.toMatch(/per-day/);
+  });
+
+  it('projects no day from fewer than 100 events, and a note says why (issue 11)', () => {
+    expect(w!.perDay).toBeNull();
+    expect(n!.perDay).toBeNull();
+    expect(result.notes).toContain(
+      'The input holds 5 events, fewer than 100: too few to project a day from, so there is no per-day projection.',
+    );
+  });
+
+  it('projects no day for a policy that writes fewer than one event a day ("0 events, 150 B per day")', () => {
+    // 100 events over 10 days; narrow writes only the config map update: 0.1 a day.
+    const later = (days: number) => `2026-11-${String(2 + days).padStart(2, '0')}T10:00:00.000000Z`;
+    const s = new Simulation([wide, narrow]);
+    s.add(configmap);
+    for (let k = 0; k < 99; k++) {
+      s.add(event({ ...leaseFields('node-a'), stageTimestamp: later(k === 98 ? 10 : 0) }));
+    }
+    const r = s.result();
+    expect(r.input).toMatchObject({ events: 100, spanSeconds: 10 * 86400 });
+    const [sw, sn] = r.policies;
+    expect(sw!.perDay).toEqual({ events: 10, bytes: Math.round(sw!.bytes / 10) });
+    expect(sn!.events).toBe(1);
+    expect(sn!.perDay).toBeNull();
+    expect(r.notes.filter((note) => note.includes('per-day'))).toEqual([
+      'narrow: no per-day projection (too few events to project a day: 1 over 10 days, fewer than one a day).',
+    ]);
   });
 
   it('says what the second policy drops that the first kept', () => {
@@ -223,5 +260,32 @@ describe('Simulation.mergeState', () => {
     // Structured clone, as postMessage would send it.
     first.mergeState(structuredClone(second.exportState()));
     expect(first.result()).toEqual(whole);
+  });
+});
+
+describe('writesTheSame', () => {
+  it('is true only when every event is written by both or neither, at the same size', () => {
+    const same = new Simulation([wide, { ...wide, name: 'wide-again' }]);
+    const louder = new Simulation([
+      wide,
+      policy(
+        'louder',
+        'rules:\n- level: None\n  nonResourceURLs: ["/healthz*"]\n- level: Request\n  resources: [{group: "", resources: [configmaps]}]\n- level: Metadata\n',
+      ),
+    ]);
+    for (const r of records) {
+      same.add(r);
+      louder.add(r);
+    }
+    const a = same.result();
+    expect(writesTheSame(a.comparisons[0]!, a.policies[0]!, a.policies[1]!)).toBe(true);
+    // louder writes the config map's request body: nothing dropped, added or smaller, one event larger.
+    const b = louder.result();
+    expect(b.comparisons[0]).toMatchObject({
+      dropped: { events: 0 },
+      added: { events: 0 },
+      smaller: { events: 0 },
+    });
+    expect(writesTheSame(b.comparisons[0]!, b.policies[0]!, b.policies[1]!)).toBe(false);
   });
 });

@@ -719,3 +719,37 @@ describe('compilePolicy', () => {
     expect(compiled.evaluate(res({ user: 'bob' }))).toBe(first);
   });
 });
+
+// checker.go ruleMatches: `if len(r.Users) > 0 { if user == nil || ... return false }`, and the same
+// for userGroups. A request that failed authentication is audited with a nil user
+// (filters.WithFailedAuthenticationAudit); an anonymous request that was let in is a user,
+// system:anonymous in group system:unauthenticated (issue 11).
+describe('evaluate: a request with no user (null)', () => {
+  const noUser = nonRes('/healthz', { user: null, groups: [] });
+  const anonymous = nonRes('/healthz', { user: 'system:anonymous', groups: ['system:unauthenticated'] });
+  const level = (rules: PolicyRule[], request: RequestAttributes) => evaluate(policy(rules), request).level;
+
+  const rules: Array<[string, PolicyRule]> = [
+    ['users: [""]', { level: 'None', users: [''] }],
+    ['users: [system:anonymous]', { level: 'None', users: ['system:anonymous'] }],
+    ['userGroups: [system:unauthenticated]', { level: 'None', userGroups: ['system:unauthenticated'] }],
+    ['userGroups: [system:authenticated]', { level: 'None', userGroups: ['system:authenticated'] }],
+  ];
+  it.each(rules)('is matched by no rule with %s', (_name, rule) => {
+    expect(level([rule, { level: 'Metadata' }], noUser)).toBe('Metadata');
+  });
+
+  it('is matched by rules without users or userGroups', () => {
+    expect(level([{ level: 'Request', nonResourceURLs: ['/healthz*'] }], noUser)).toBe('Request');
+    expect(level([{ level: 'Request', verbs: ['get'] }], noUser)).toBe('Request');
+  });
+
+  it('differs from the anonymous user, whom users and userGroups rules do match', () => {
+    const rules: PolicyRule[] = [
+      { level: 'None', userGroups: ['system:unauthenticated'] },
+      { level: 'RequestResponse' },
+    ];
+    expect(level(rules, anonymous)).toBe('None');
+    expect(level(rules, noUser)).toBe('RequestResponse');
+  });
+});

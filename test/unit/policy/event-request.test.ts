@@ -104,3 +104,23 @@ describe('requestFromEvent', () => {
     expect(requestFromEvent({ kind: 0 })).toBeUndefined();
   });
 });
+
+describe('requestFromEvent: an event with no username (issue 11)', () => {
+  it('is a request with no user: kube-apiserver writes a nil user (failed authentication) as "user": {}', () => {
+    const event = { kind: 'Event', verb: 'get', requestURI: '/api', user: {}, responseStatus: { code: 401 } };
+    expect(requestFromEvent(event)).toMatchObject({ user: null, groups: [] });
+    expect(requestFromEvent({ ...event, user: undefined })).toMatchObject({ user: null, groups: [] });
+  });
+
+  it('system:anonymous is a user like any other', () => {
+    const event = {
+      verb: 'get',
+      requestURI: '/healthz',
+      user: { username: 'system:anonymous', groups: ['system:unauthenticated'] },
+    };
+    expect(requestFromEvent(event)).toMatchObject({
+      user: 'system:anonymous',
+      groups: ['system:unauthenticated'],
+    });
+  });
+});

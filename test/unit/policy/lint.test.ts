@@ -15,8 +15,9 @@ import { REPO_ROOT } from '../../helpers/paths.js';
 const HEAD =
   'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nomitManagedFields: true\n';
 
+/** Warnings as `lint --strict` reports them (EXEC_LOGGED is otherwise information, tested below). */
 function warnings(text: string): Array<[string, string | undefined]> {
-  return lintPolicyText(`${HEAD}${text}`, 'p.yaml').warnings.map((w) => [w.code, w.field]);
+  return lintPolicyText(`${HEAD}${text}`, 'p.yaml', { strict: true }).warnings.map((w) => [w.code, w.field]);
 }
 
 interface Case {
@@ -258,29 +259,102 @@ describe('lint warnings', () => {
   });
 });
 
+// checker.go: resourceNames limit an entry to those names, so the credentials at risk are theirs only.
+describe('CREDENTIALS_LOGGED names the resourceNames a rule is limited to (issue 11)', () => {
+  const credentials = (resources: string) => {
+    const text = `${HEAD}rules:\n- level: RequestResponse\n  resources:\n${resources}- level: Metadata\n`;
+    const found = lintPolicyText(text, 'p.yaml').warnings.filter((w) => w.code === 'CREDENTIALS_LOGGED');
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+
+  it('secrets limited to two names: both named, in the message and the fix', () => {
+    const d = credentials(
+      '  - group: ""\n    resources: [secrets]\n    resourceNames: [db-password, api-token]\n',
+    );
+    expect(d.message).toMatch(
+      /^rules\[0\] logs secrets named "db-password" and "api-token" at RequestResponse: /,
+    );
+    expect(d.fix).toBe(
+      'add a rule above rules[0] that logs secrets named "db-password" and "api-token" at Metadata',
+    );
+  });
+
+  it('each credential with its own scope; one entry without names leaves secrets unlimited', () => {
+    const scoped = credentials(
+      '  - group: ""\n    resources: [secrets]\n    resourceNames: [a]\n  - group: ""\n    resources: [configmaps]\n',
+    );
+    expect(scoped.message).toMatch(/^rules\[0\] logs secrets named "a" and configmaps at RequestResponse/);
+    const open = credentials(
+      '  - group: ""\n    resources: [secrets]\n    resourceNames: [a]\n  - group: ""\n    resources: [secrets]\n',
+    );
+    expect(open.message).toMatch(/^rules\[0\] logs secrets at RequestResponse/);
+  });
+
+  it('many names: the first three and how many more', () => {
+    const d = credentials('  - group: ""\n    resources: [secrets]\n    resourceNames: [a, b, c, d, e]\n');
+    expect(d.message).toMatch(/^rules\[0\] logs secrets named "a", "b", "c" and 2 more at RequestResponse/);
+  });
+});
+
+describe('EXEC_LOGGED: exec command lines in the log (kubernetes#97795)', () => {
+  const lint = (rules: string, strict = false) => lintPolicyText(`${HEAD}${rules}`, 'p.yaml', { strict });
+  const execAtMetadata = 'rules:\n- level: Metadata\n';
+
+  it('is information, not a warning, without --strict: logging exec is what CIS 3.2.2 asks for', () => {
+    const result = lint(execAtMetadata);
+    expect(result.warnings).toEqual([]);
+    expect(result.info).toEqual([
+      expect.objectContaining({ severity: 'info', code: 'EXEC_LOGGED', field: 'rules[0]', line: 6 }),
+    ]);
+  });
+
+  it('is a warning with --strict', () => {
+    const result = lint(execAtMetadata, true);
+    expect(result.info).toEqual([]);
+    expect(result.warnings).toEqual([expect.objectContaining({ severity: 'warning', code: 'EXEC_LOGGED' })]);
+  });
+
+  it('says that exec URIs carry the command (command=), and claims nothing of attach or portforward', () => {
+    const [note] = lint(execAtMetadata).info;
+    expect(note!.message).toMatch(
+      /^pods\/exec requests are logged by rules\[0\] \(Metadata\): .*`\?command=\.\.\.`/,
+    );
+    expect(`${note!.message} ${note!.fix}`).not.toMatch(/attach|portforward/);
+  });
+
+  it('attach and portforward logged, exec not: nothing to say (their URIs carry no command)', () => {
+    const rules =
+      'rules:\n- level: None\n  resources: [{group: "", resources: [pods/exec]}]\n- level: Request\n  resources: [{group: "", resources: [pods/attach, pods/portforward]}]\n- level: None\n';
+    for (const strict of [false, true]) {
+      const result = lint(rules, strict);
+      expect([...result.warnings, ...result.info].map((d) => d.code)).not.toContain('EXEC_LOGGED');
+    }
+  });
+});
+
 describe('our templates: no errors, and only warnings a reviewer agrees with', () => {
   const lint = (name: string) =>
     lintPolicyText(readFileSync(path.join(REPO_ROOT, 'templates', `${name}.yaml`), 'utf8'), name);
 
-  it('basic: exec/attach/portforward commands reach the log at Metadata (kubernetes#97795), nothing else', () => {
+  it('basic: exec commands reach the log at Metadata (kubernetes#97795), as information; nothing else', () => {
     const result = lint('basic');
     expect(result.errors).toEqual([]);
-    expect(result.warnings.map((w) => [w.code, w.field])).toEqual([['EXEC_LOGGED', 'rules[0]']]);
+    expect(result.warnings).toEqual([]);
+    expect(result.info.map((w) => [w.code, w.field])).toEqual([['EXEC_LOGGED', 'rules[0]']]);
   });
 
   it('gce: managedFields in bodies (it predates omitManagedFields) and exec logged with bodies, nothing else', () => {
     const result = lint('gce');
     expect(result.errors).toEqual([]);
-    expect(result.warnings.map((w) => [w.code, w.field])).toEqual([
-      ['MANAGED_FIELDS_LOGGED', 'rules[10]'],
-      ['EXEC_LOGGED', 'rules[14]'],
-    ]);
+    expect(result.warnings.map((w) => [w.code, w.field])).toEqual([['MANAGED_FIELDS_LOGGED', 'rules[10]']]);
+    expect(result.info.map((w) => [w.code, w.field])).toEqual([['EXEC_LOGGED', 'rules[14]']]);
     // Update bodies of node/pod status (10, 11) and every RequestResponse body (15); not the
     // deletecollection (12) or get/list/watch (14) rules at Request, whose logged requests carry no object.
     expect(result.warnings[0]!.message).toMatch(
       /^rules\[10\], rules\[11\] and rules\[15\] log object bodies/,
     );
-    expect(result.warnings[1]!.message).toContain('rules[14] (Request) and rules[15] (RequestResponse)');
+    expect(result.info[0]!.message).toContain('rules[14] (Request) and rules[15] (RequestResponse)');
   });
 });
 

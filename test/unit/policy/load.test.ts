@@ -450,3 +450,59 @@ describe('our templates', () => {
     expect(result.map.lineOf('rules[1].verbs')).toBe(7);
   });
 });
+
+// checker.go: a resources entry with no `resources` matches every resource and subresource of its
+// group ("" or absent: the core group). A typo that leaves an entry without them widens the rule.
+describe('loadPolicy: an unknown field in a resources entry says what it does (issue 11)', () => {
+  const warning = (rule: string) => {
+    const result = loadPolicy(`${HEAD}rules:\n${rule}- level: Metadata\n`, 'p.yaml');
+    expect(result.loaded).toBeDefined();
+    const unknown = result.diagnostics.filter((d) => d.code === 'UNKNOWN_FIELD');
+    expect(unknown).toHaveLength(1);
+    return unknown[0]!;
+  };
+
+  it('`resource:` for resources: the whole group, at the rule level', () => {
+    const d = warning('- level: Request\n  resources:\n  - group: apps\n    resource: [deployments]\n');
+    expect(d).toMatchObject({
+      field: 'rules[0].resources[0].resource',
+      line: 7,
+      fix: 'rename "resource" to "resources"',
+    });
+    expect(d.message).toBe(
+      'unknown field "resource" (did you mean "resources"?): kube-apiserver drops it with only a log warning; without `resources` this entry matches every resource and subresource of the apps group, so every request for them that reaches rules[0] now lands at its level, Request',
+    );
+  });
+
+  it('`username:` in an entry with no group: all of the core group, and None means not logged', () => {
+    const d = warning(
+      '- level: None\n  verbs: [get]\n  resources:\n  - username: system:serviceaccount:kube-system:x\n',
+    );
+    expect(d.message).toContain(
+      'every resource and subresource of the core group (no group is given), so every request for them that reaches rules[0] now lands at its level, None (not logged)',
+    );
+  });
+
+  it('group "" written out is the core group too', () => {
+    const d = warning('- level: Metadata\n  resources:\n  - group: ""\n    resource: [pods]\n');
+    expect(d.message).toContain('of the core group, so every request');
+  });
+
+  it('a rule field written in the entry (`verbs:`) restricts nothing: move it up', () => {
+    const d = warning(
+      '- level: RequestResponse\n  resources:\n  - group: ""\n    resources: [pods]\n    verbs: [create]\n',
+    );
+    expect(d.message).toContain(
+      '; it is a field of the rule, not of a resources entry, so rules[0] is not limited by it and matches every verb',
+    );
+    expect(d.fix).toBe('move "verbs" up into rules[0], beside its resources');
+  });
+
+  it("a typo beside the entry's resources widens nothing (resourceName: says every name, as before)", () => {
+    const d = warning(
+      '- level: Metadata\n  resources:\n  - group: ""\n    resources: [configmaps]\n    resourceName: [a]\n',
+    );
+    expect(d.message).toContain('matches every name');
+    expect(d.message).not.toContain('without `resources`');
+  });
+});

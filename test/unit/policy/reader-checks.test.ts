@@ -169,3 +169,75 @@ describe('lint details', () => {
     expect(warning?.fix).toBe('remove "resource" (resources is already given)');
   });
 });
+
+// reader.go: the decoder refuses a file whose apiVersion or kind it does not know before it reads
+// anything else, so once they are refused there is nothing more to say (issue 11).
+describe('a refused apiVersion or kind is the end of it', () => {
+  const all = (text: string) => loadPolicy(text, 'p.yaml').diagnostics.map((d) => [d.severity, d.code]);
+
+  it('no apiVersion, no kind: the missing apiVersion only (not "kube-apiserver takes it as a Policy")', () => {
+    expect(all('rules:\n- level: Metadata\n  verb: [get]\n')).toEqual([['error', 'API_VERSION_MISSING']]);
+  });
+
+  it('an AuditSink: its apiVersion and kind, no NO_RULES, no unknown fields, no second-document warning', () => {
+    const sink =
+      'apiVersion: auditregistration.k8s.io/v1alpha1\nkind: AuditSink\nmetadata:\n  name: s\nspec:\n  policy: {level: Metadata}\n---\nkind: AuditSink\n';
+    expect(all(sink)).toEqual([
+      ['error', 'API_VERSION_UNKNOWN'],
+      ['error', 'KIND_UNKNOWN'],
+    ]);
+  });
+
+  it('a removed v1beta1 policy with a typo and a duplicate key: the apiVersion only', () => {
+    const text =
+      'apiVersion: audit.k8s.io/v1beta1\nkind: Policy\nrules:\n- level: Metadata\n  verb: [get]\n  verb: [list]\n';
+    expect(all(text)).toEqual([['error', 'API_VERSION_REMOVED']]);
+  });
+
+  it('a wrong kind with no rules: the kind only', () => {
+    expect(all('apiVersion: audit.k8s.io/v1\nkind: AuditPolicy\nextra: 1\n')).toEqual([
+      ['error', 'KIND_UNKNOWN'],
+    ]);
+  });
+
+  it('a missing kind beside a good apiVersion is still the warning, and the rest is read', () => {
+    expect(all('apiVersion: audit.k8s.io/v1\nextra: 1\nrules: []\n')).toEqual([
+      ['warning', 'UNKNOWN_FIELD'],
+      ['warning', 'KIND_MISSING'],
+      ['error', 'NO_RULES'],
+    ]);
+  });
+});
+
+// go-yaml (sigs.k8s.io/yaml under reader.go) stops at the first syntax error: kube-apiserver reports
+// that one, so lint does too, at the line of the text it concerns (issue 11).
+describe('a YAML syntax error', () => {
+  const broken = [
+    'apiVersion: audit.k8s.io/v1',
+    'kind: Policy',
+    'rules:',
+    '   - level: RequestResponse',
+    '     resources:',
+    '     - group: ""',
+    '      # a comment, indented like the line below',
+    '',
+    '      resources: ["pods"]',
+    '  - level: None',
+    '   users: ["admin"]',
+    '     verbs: [get]',
+  ];
+  const syntax = (text: string) =>
+    loadPolicy(text, 'p.yaml').diagnostics.map((d) => [d.severity, d.code, d.line]);
+
+  it('is reported once, for the earliest problem, at its line, not at the comment before it', () => {
+    expect(syntax(`${broken.join('\n')}\n`)).toEqual([['error', 'YAML_SYNTAX', 9]]);
+  });
+
+  it('the same with Windows line endings', () => {
+    expect(syntax(`${broken.join('\r\n')}\r\n`)).toEqual([['error', 'YAML_SYNTAX', 9]]);
+  });
+
+  it('a stray line after the policy is the line itself', () => {
+    expect(syntax(`${HEAD}rules:\n- level: Metadata\nEOF\n`)).toEqual([['error', 'YAML_SYNTAX', 5]]);
+  });
+});
