@@ -51,6 +51,18 @@ export function auditSettingOptions(): Option[] {
       'write exactly what this kops version needs (default: what works on every version)',
     ),
     new Option('--force', 'replace an audit setup kops-audit did not write'),
+    new Option(
+      '--ship-to <url>',
+      'ship the audit log with a fluent-bit static pod: cloudwatch://REGION/GROUP, loki://HOST, https://HOST/PATH, or none to remove it',
+    ),
+    new Option(
+      '--ship-credentials <file>',
+      "the destination's token (one line; USER:PASSWORD for Loki basic auth)",
+    ),
+    new Option(
+      '--ship-image <image>',
+      'fluent-bit image of the shipper (default: cr.fluentbit.io/fluent/fluent-bit:4.0.3)',
+    ),
   ];
 }
 
