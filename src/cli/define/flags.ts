@@ -197,5 +197,9 @@ export const EXAMPLES = {
       'Compare two policies side by side on a gzipped log',
       'kops-audit simulate --policy basic --policy gce --events audit.log.gz',
     ],
+    [
+      "What shipping the GCE policy's log to CloudWatch Logs would cost a day (list price, named)",
+      'kops-audit simulate --policy gce --events audit.log --ship-to cloudwatch://us-east-1/kube-apiserver-audit',
+    ],
   ],
 } as const satisfies Record<string, readonly (readonly [string, string])[]>;
