@@ -45,9 +45,13 @@ function fragment(statements: readonly IamStatement[]): string {
   return statements.map((s) => `\n${JSON.stringify(s, null, 2).replace(/^/gm, '  ')}`).join(',');
 }
 
-/** A whole additionalPolicies value holding only kops-audit's statements. */
+/**
+ * A whole additionalPolicies value holding only kops-audit's statements. It has no final line break
+ * (`|-` in YAML), unlike the same statements inserted into a list of someone's that was empty (`[]`
+ * on its line), so that disable can tell the two apart and give that empty list back.
+ */
 function ownValue(statements: readonly IamStatement[]): string {
-  return `[${fragment(statements)}\n]\n`;
+  return `[${fragment(statements)}\n]`;
 }
 
 export function parseStatementList(value: string, where: string): unknown[] {

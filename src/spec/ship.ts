@@ -165,9 +165,14 @@ function assetMatches(asset: FileAssetView | undefined, entries: YamlEntries): b
 
 const byName = (name: string) => (item: unknown) => isMap(item) && item.get('name') === name;
 
-/** The additionalPolicies keys that can hold kops-audit's statement in this spec. */
+/**
+ * The additionalPolicies keys that can hold kops-audit's statement in this spec. A v1alpha2 spec that
+ * already says `control-plane` (kops 1.26+ takes it) keeps it: adding `master` beside it would give
+ * two keys that kops converts to one, and keeps one of them at random.
+ */
 function policyKeysOf(parsed: ParsedSpec): string[] {
-  const keys = [controlPlanePolicyKey(parsed.cluster.apiVersion)];
+  const own = controlPlanePolicyKey(parsed.cluster.apiVersion);
+  const keys = [own === 'master' && policyValues(parsed).has('control-plane') ? 'control-plane' : own];
   if (parsed.instanceGroupRoles.includes('APIServer')) keys.push(API_SERVER_POLICY_KEY);
   return keys;
 }

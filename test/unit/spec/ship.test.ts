@@ -285,13 +285,25 @@ spec:
     expect(planDisable(plan.after, { source: 'cluster.yaml' }).after).toBe(spec);
   });
 
+  it('a v1alpha2 spec that already says control-plane keeps that key (master beside it would collide in kops)', () => {
+    const spec = kopsSpec('', '  additionalPolicies:\n    control-plane: |\n      []\n');
+    const plan = enable(spec, { ship: DESTINATIONS.cloudwatch!() });
+    expect(plan.after).not.toContain('    master: |');
+    expect(plan.after).toContain('KopsAuditShipAuditLog');
+    expect(
+      auditStatus(parseSpec(plan.after, 'c.yaml'), undefined).checks.find((c) => c.id === 'ship-iam')?.ok,
+    ).toBe(true);
+    // Their empty list comes back as it was.
+    expect(planDisable(plan.after, { source: 'cluster.yaml' }).after).toBe(spec);
+  });
+
   it('a v1alpha3 spec gets the key control-plane (no conversion from master there)', () => {
     const spec = kopsSpec().replace(
       'kops.k8s.io/v1alpha2\nkind: Cluster',
       'kops.k8s.io/v1alpha3\nkind: Cluster',
     );
     const plan = enable(spec, { ship: DESTINATIONS.cloudwatch!() });
-    expect(plan.after).toContain('  additionalPolicies:\n    control-plane: |\n');
+    expect(plan.after).toContain('  additionalPolicies:\n    control-plane: |-\n');
   });
 
   it('follows a new log path without --ship-to, and --ship-to none removes the shipper and its IAM', () => {
