@@ -28,6 +28,8 @@ import {
   readAuditSetup,
   splitOwnershipRecord,
 } from '../spec/read.js';
+import { shipStatementsInSpec } from '../spec/ship.js';
+import type { IamStatement } from '../spec/ship-iam.js';
 import { unifiedDiff } from './unified-diff.js';
 
 export interface Change {
@@ -112,6 +114,34 @@ export function describeChanges(
   return changes;
 }
 
+/** kops-audit's IAM statement in words: its actions on its resources. */
+function describeStatements(statements: readonly IamStatement[]): string {
+  return statements.map((s) => `allow ${s.Action.join(', ')} on ${s.Resource.join(', ')}`).join('; ');
+}
+
+/** The IAM statements `--ship-to` added, changed or removed, by additionalPolicies key. */
+export function describePolicyChanges(before: ParsedSpec, after: ParsedSpec): Change[] {
+  const a = shipStatementsInSpec(before);
+  const b = shipStatementsInSpec(after);
+  const changes: Change[] = [];
+  for (const key of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    const target = `spec.additionalPolicies.${key}[KopsAuditShipAuditLog]`;
+    const was = a.get(key);
+    const now = b.get(key);
+    if (!was) changes.push({ action: 'add', target, after: describeStatements(now!) });
+    else if (!now) changes.push({ action: 'remove', target, before: describeStatements(was) });
+    else if (JSON.stringify(was) !== JSON.stringify(now)) {
+      changes.push({
+        action: 'update',
+        target,
+        before: describeStatements(was),
+        after: describeStatements(now),
+      });
+    }
+  }
+  return changes;
+}
+
 function comparable(asset: FileAssetView): unknown {
   const { index: _index, line: _line, ...rest } = asset;
   return rest;
@@ -149,7 +179,10 @@ function buildPlan(
   return {
     ...base,
     changed: true,
-    changes: describeChanges(readAuditSetup(parsedBefore), readAuditSetup(parsedAfter), secrets),
+    changes: [
+      ...describeChanges(readAuditSetup(parsedBefore), readAuditSetup(parsedAfter), secrets),
+      ...describePolicyChanges(parsedBefore, parsedAfter),
+    ],
     diff: maskedDiff(source, parsedBefore, parsedAfter),
   };
 }

@@ -14,7 +14,7 @@ import {
   DEFAULT_LOG_PATH,
   DEFAULT_POLICY_PATH,
   type KopsRules,
-  kopsRules,
+  kopsRules as rulesFor,
   unmountedReason,
   webhookPathFor,
 } from './compat.js';
@@ -33,6 +33,15 @@ import {
   readAuditSetup,
   WEBHOOK_ASSET,
 } from './read.js';
+import {
+  editShipper,
+  othersStatementsKept,
+  readShipSetup,
+  resolveShipPlan,
+  type ShipEdit,
+  type ShipSettings,
+} from './ship.js';
+import { SHIP_ASSETS, SHIP_PATHS } from './ship-render.js';
 import { firstUnrelatedChange } from './unrelated.js';
 
 export type { Backend } from './backends.js';
@@ -69,6 +78,11 @@ export interface AuditSettings {
   webhookFields?: Partial<Record<AuditField, string | number | boolean>>;
   /** Replace a hand-written setup (its fields and the assets they point at). */
   force?: boolean;
+  /**
+   * `--ship-to`: ship the audit log with a fluent-bit static pod (ship.ts); `none` removes the
+   * shipper; undefined keeps the one an earlier run added (rendered again for the new settings).
+   */
+  ship?: ShipSettings | 'none';
 }
 
 export interface SpecEdit {
@@ -203,7 +217,7 @@ function rulesForSpec(
   policyPathGiven: boolean,
 ): KopsRules {
   const { layouts, containerOS, other } = apiServerLayouts(parsed.instanceGroups);
-  const rules = kopsRules(version, layouts);
+  const rules = rulesFor(version, layouts);
   if (layouts.length > 1 && !policyPathGiven) {
     throw new UsageError(
       `${parsed.source}: the control plane mixes ContainerOS (${containerOS.join(', ')}) with other images (${other.join(', ')}), which keep kops' files in different places; kops-audit has no policy path that suits both by default.`,
@@ -299,7 +313,7 @@ const withNewline = (text: string) => {
   const lf = text.replace(/\r\n/g, '\n');
   return lf.endsWith('\n') ? lf : `${lf}\n`;
 };
-const OUR_ASSETS: ReadonlySet<string> = new Set([POLICY_ASSET, WEBHOOK_ASSET]);
+const OUR_ASSETS: ReadonlySet<string> = new Set([POLICY_ASSET, WEBHOOK_ASSET, ...SHIP_ASSETS]);
 const byName = (name: string) => (item: unknown) => isMap(item) && item.get('name') === name;
 const byPaths = (paths: ReadonlySet<string>, keep: ReadonlySet<string>) => (item: unknown) => {
   if (!isMap(item)) return false;
@@ -440,6 +454,23 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
   } else if (setup.ourWebhook) {
     editor.removeItems(['fileAssets'], byName(WEBHOOK_ASSET));
   }
+  const shipSetup = readShipSetup(setup);
+  const shipPlan = resolveShipPlan(settings.ship, parsed, shipSetup, logPath);
+  if (shipPlan) {
+    const shipPaths = Object.values(SHIP_PATHS) as string[];
+    refuseInstanceGroupAssets(parsed, source, shipPaths);
+    const clash = setup.assets.find(
+      (asset) =>
+        asset.path !== undefined && shipPaths.includes(asset.path) && !OUR_ASSETS.has(asset.name ?? ''),
+    );
+    if (clash) {
+      throw new ConflictError(
+        `${source}:${clash.line}: file asset ${clash.name ?? '(no name)'} already writes ${clash.path}, where the audit log shipper goes.`,
+        { hint: 'Remove or move that file asset, then run the command again.' },
+      );
+    }
+  }
+  const shipEdit = editShipper(editor, parsed, shipSetup, shipPlan, roles, rules, warnings);
   // Hand-written assets go last, so that the list is never emptied and re-created elsewhere.
   if (removedForeign.length > 0) {
     const paths = new Set(removedForeign.map((a) => a.path!));
@@ -456,6 +487,7 @@ export function applyAuditSettings(text: string, source: string, settings: Audit
     roles,
     policyContent,
     webhookContent: webhook ? withNewline(webhookContent!) : undefined,
+    ship: shipEdit,
   });
   return {
     parsedBefore: parsed,
@@ -483,6 +515,7 @@ function verifyEnabled(
     /** What the file assets must hold, read back as kops will read them. */
     policyContent: string;
     webhookContent: string | undefined;
+    ship: ShipEdit;
   },
 ): ParsedSpec {
   const fail = (what: string): never => {
@@ -498,8 +531,10 @@ function verifyEnabled(
     fields: new Set(expect.want.keys()),
     assetNames: OUR_ASSETS,
     assetPaths: new Set(expect.removedForeign.map((asset) => asset.path!)),
+    policyKeys: expect.ship.policyKeys,
   });
   if (unrelated) fail(`${unrelated} changed, which kops-audit does not own`);
+  verifyShipper(original, reparsed, expect.ship, fail);
   const setup = readAuditSetup(reparsed);
   for (const [field, value] of expect.want) {
     const got = setup.fields[field]?.value;
@@ -523,6 +558,31 @@ function verifyEnabled(
     }
   }
   return reparsed;
+}
+
+/** The shipper's files read back as written, and nobody else's IAM statements touched. */
+function verifyShipper(
+  before: ParsedSpec,
+  after: ParsedSpec,
+  edit: ShipEdit,
+  fail: (what: string) => never,
+): void {
+  const ship = readShipSetup(readAuditSetup(after));
+  const files = edit.files;
+  const expected: [string, string | undefined, string | undefined][] = [
+    ['manifest', ship.manifest?.content, files?.manifest],
+    ['configuration', ship.config?.content, files?.config],
+    ['parsers', ship.parsers?.content, files?.parsers],
+    ['credentials', ship.credentials?.content, files?.credentials],
+  ];
+  for (const [what, got, want] of expected) {
+    if (got !== (want === undefined ? undefined : withNewline(want)))
+      fail(`the shipper's ${what} file asset`);
+  }
+  for (const key of edit.policyKeys) {
+    if (!othersStatementsKept(before, after, key))
+      fail(`the other statements of spec.additionalPolicies.${key}`);
+  }
 }
 
 /**
@@ -619,6 +679,16 @@ export function removeAuditSettings(text: string, source: string): SpecEdit {
     editor.setValues(['kubeAPIServer'], restore);
     editor.removeItems(['fileAssets'], (item) => byName(POLICY_ASSET)(item) || byName(WEBHOOK_ASSET)(item));
   }
+  // The shipper goes with the rest, or alone when nothing else of kops-audit's is left.
+  const shipEdit = editShipper(
+    editor,
+    parsed,
+    readShipSetup(setup),
+    undefined,
+    [],
+    rulesFor(undefined),
+    warnings,
+  );
   const foreign = foreignSetup(readAuditSetup(editor.parsed));
   if (foreign) {
     warnings.push(`${describeForeign(source, readAuditSetup(editor.parsed), foreign)} It is left as it is.`);
@@ -633,6 +703,7 @@ export function removeAuditSettings(text: string, source: string): SpecEdit {
     fields: removed,
     assetNames: OUR_ASSETS,
     assetPaths: new Set(),
+    policyKeys: shipEdit.policyKeys,
   });
   if (unrelated) {
     throw new InternalError(
@@ -640,7 +711,18 @@ export function removeAuditSettings(text: string, source: string): SpecEdit {
     );
   }
   const left = readAuditSetup(reparsed);
-  if (left.ourPolicy || left.ourWebhook)
+  for (const key of shipEdit.policyKeys) {
+    if (!othersStatementsKept(parsed, reparsed, key)) {
+      throw new InternalError(
+        `kops-audit produced a spec that does not check out (the other statements of spec.additionalPolicies.${key} changed); nothing was written.`,
+      );
+    }
+  }
+  if (
+    left.ourPolicy ||
+    left.ourWebhook ||
+    left.assets.some((asset) => SHIP_ASSETS.includes(asset.name ?? ''))
+  )
     throw new InternalError('kops-audit could not remove its file assets; nothing was written.');
   return {
     parsedBefore: parsed,

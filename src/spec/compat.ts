@@ -310,3 +310,39 @@ function assumedVersions(rules: KopsRules): string {
 export function webhookPathFor(policyPath: string): string {
   return path.join(path.dirname(policyPath), 'webhook-config.yaml');
 }
+
+/**
+ * Where `enable --ship-to` puts the log shipper (a fluent-bit static pod) on the nodes that run
+ * kube-apiserver. Same on every kops version and node image:
+ * - The kubelet's static-pod directory is /etc/kubernetes/manifests on every kops version: kops
+ *   sets `podManifestPath` to it unconditionally for node and control-plane kubelets
+ *   (pkg/model/components/kubelet.go, "Standard options"), and nodeup writes its own static pods
+ *   there (nodeup/pkg/model/kube_apiserver.go, manifests.go). nodeup's kubelet builder and its file
+ *   assets builder both declare that directory with the same task (type directory, mode 0755) via
+ *   EnsureTask, so a file asset there does not clash; nodeup's File task creates or updates one
+ *   path and never deletes other files in a directory (upup/pkg/fi/nodeup/nodetasks/file.go).
+ * - ContainerOS mounts / read-only but /etc (stateless, rewritten by nodeup at each boot) and /var
+ *   (stateful) are writable, so the same paths work there (CONTAINEROS_WRITABLE above).
+ */
+export const STATIC_POD_DIR = '/etc/kubernetes/manifests';
+/** fluent-bit's configuration, parsers and credentials, written by nodeup from file assets. */
+export const SHIPPER_CONFIG_DIR = '/etc/kubernetes/kops-audit-shipper';
+/** fluent-bit's own state on the node: the tail position database and the filesystem buffer. */
+export const SHIPPER_STATE_DIR = '/var/lib/kops-audit-shipper';
+
+/**
+ * The `spec.additionalPolicies` key whose statements kops adds to the IAM role of the control-plane
+ * nodes. kops reads `additionalPolicies[role.lower]` (pkg/model/iam.go) and validates keys against
+ * the lower-cased roles (validation.go validateAdditionalPolicy): `master` up to 1.25; from 1.26 the
+ * internal role is ControlPlane (`control-plane`), but v1alpha2 converts the key `master` to
+ * `control-plane` on read and back on write (pkg/apis/kops/v1alpha2/conversion.go
+ * Convert_v1alpha2_ClusterSpec_To_kops_ClusterSpec). v1alpha3 has no such conversion. So a v1alpha2
+ * spec says `master` on every version, a v1alpha3 one `control-plane`; writing both in v1alpha2
+ * would make two keys that convert to one.
+ */
+export function controlPlanePolicyKey(apiVersion: string): string {
+  return apiVersion === 'kops.k8s.io/v1alpha3' ? 'control-plane' : 'master';
+}
+
+/** Dedicated APIServer instance groups (kops 1.21+) have their own IAM role, key `apiserver`. */
+export const API_SERVER_POLICY_KEY = 'apiserver';

@@ -1,11 +1,13 @@
 /**
- * Webhook kubeconfigs carry credentials (tokens, client keys). Before any text is shown to a person
+ * Webhook kubeconfigs carry credentials (tokens, client keys), and so does the log shipper's
+ * credentials file (`--ship-credentials`). Before any text is shown to a person
  * (diffs), the content of every file asset that holds one is replaced by a placeholder, as kubectl
  * diff masks Secrets.
  */
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { ParsedSpec } from './document.js';
 import { fieldString, readAuditSetup, WEBHOOK_ASSET } from './read.js';
+import { SHIP_CREDENTIALS_ASSET } from './ship-render.js';
 import { splice } from './text.js';
 
 /** Does this file-asset content look like a kubeconfig (which may hold credentials)? */
@@ -21,6 +23,7 @@ export function secretAssetKeys(parsed: ParsedSpec): Map<string, string> {
   for (const asset of setup.assets) {
     const secret =
       asset.name === WEBHOOK_ASSET ||
+      asset.name === SHIP_CREDENTIALS_ASSET ||
       (webhookFile !== undefined && asset.path === webhookFile) ||
       (asset.content !== undefined && looksLikeKubeconfig(asset.content));
     if (secret && asset.content !== undefined)
@@ -49,7 +52,8 @@ export function maskSecrets(parsed: ParsedSpec, labelFor: (key: string) => strin
     if (!isScalar(content) || !content.range) continue;
     const [start, end] = content.range;
     const newline = text[end - 1] === '\n' ? '\n' : '';
-    edits.push([start, end, `"*** hidden: webhook kubeconfig (${labelFor(key)}) ***"${newline}`]);
+    const what = key === SHIP_CREDENTIALS_ASSET ? 'shipping credentials' : 'webhook kubeconfig';
+    edits.push([start, end, `"*** hidden: ${what} (${labelFor(key)}) ***"${newline}`]);
   }
   let masked = text;
   for (const [start, end, placeholder] of edits.sort((a, b) => b[0] - a[0]))

@@ -18,6 +18,7 @@ import type { ParsedSpec } from './document.js';
 import { isInt32 } from './fields.js';
 import type { KopsVersion } from './kops-version.js';
 import { type AuditSetup, type FileAssetView, fieldString, POLICY_ASSET, readAuditSetup } from './read.js';
+import { type ShippingSummary, shipStatus } from './ship-status.js';
 
 export interface StatusCheck {
   id: string;
@@ -49,6 +50,8 @@ export interface AuditStatus {
   policy?: PolicySummary;
   webhookConfigFile?: string;
   webhookAsset?: AssetSummary;
+  /** Where `enable --ship-to` ships the log file, when it did. */
+  shipping?: ShippingSummary;
   /** True when the policy asset is kops-audit's own. */
   managedByKopsAudit: boolean;
   checks: StatusCheck[];
@@ -304,6 +307,9 @@ export function auditStatus(parsed: ParsedSpec, version: KopsVersion | undefined
     );
   }
 
+  const shipping = shipStatus(parsed, setup, neededRoles, logPath, rules.fileAssetMode);
+  if (shipping) checks.push(...shipping.checks);
+
   const log = logPath !== undefined;
   const webhook = webhookFile !== undefined;
   const status: AuditStatus = {
@@ -325,5 +331,6 @@ export function auditStatus(parsed: ParsedSpec, version: KopsVersion | undefined
   if (policy) status.policy = policy;
   if (webhookFile !== undefined) status.webhookConfigFile = webhookFile;
   if (webhookAsset) status.webhookAsset = summarize(webhookAsset);
+  if (shipping) status.shipping = shipping.summary;
   return status;
 }

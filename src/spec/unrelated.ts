@@ -12,6 +12,11 @@ export interface AllowedChanges {
   /** spec.fileAssets entries the edit adds, replaces or removes: by name, or by path (--force). */
   assetNames: ReadonlySet<string>;
   assetPaths: ReadonlySet<string>;
+  /**
+   * spec.additionalPolicies keys the edit changes (`--ship-to` merges its IAM statement there). The
+   * edit checks itself that the statements of others in them are kept (ship-iam.ts).
+   */
+  policyKeys?: ReadonlySet<string>;
 }
 
 /** The path of the first value outside `allowed` that differs, e.g. `spec.kubernetesVersion`. */
@@ -46,7 +51,13 @@ function withoutAllowed(cluster: Json, allowed: AllowedChanges): Json {
         ),
     );
   }
-  for (const key of ['kubeAPIServer', 'fileAssets']) {
+  const policies = spec.additionalPolicies;
+  if (isRecord(policies) && allowed.policyKeys) {
+    spec.additionalPolicies = Object.fromEntries(
+      Object.entries(policies).filter(([key]) => !allowed.policyKeys!.has(key)),
+    );
+  }
+  for (const key of ['kubeAPIServer', 'fileAssets', 'additionalPolicies']) {
     const value = spec[key];
     const empty =
       value === null ||

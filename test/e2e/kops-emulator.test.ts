@@ -252,6 +252,72 @@ describe('kops emulator: replace (kops.md §4 "kops replace", §1 validation)', 
   });
 });
 
+describe('kops emulator: replace validates spec.additionalPolicies (validation.go validateAdditionalPolicy)', () => {
+  const statement = '[{"Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": ["*"]}]';
+  function withPolicies(world: ReturnType<typeof emulatorWorld>, policies: Record<string, unknown>): string {
+    const cluster = readCluster(world.stateDir, NAME)!;
+    cluster.spec.additionalPolicies = policies;
+    return toKopsYaml(cluster);
+  }
+
+  it.each(['1.21.0', '1.25.4', '1.26.2', '1.28.4', '1.34.1'])(
+    'kops %s takes `master` (v1alpha2 converts it to control-plane from 1.26) and prints it back as `master`',
+    async (version) => {
+      const world = seeded(version);
+      const result = await runKops(
+        ['replace', '-f', '-'],
+        world.env(),
+        withPolicies(world, { master: statement }),
+      );
+      expect(result.code).toBe(0);
+      expect(readCluster(world.stateDir, NAME)!.spec.additionalPolicies).toEqual({ master: statement });
+    },
+  );
+
+  it('`control-plane` is refused before 1.26 and stored as `master` from 1.26', async () => {
+    const old = seeded('1.25.4');
+    const refused = await runKops(
+      ['replace', '-f', '-'],
+      old.env(),
+      withPolicies(old, { 'control-plane': statement }),
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('spec.additionalPolicies: Unsupported value: "control-plane"');
+    const modern = seeded('1.28.4');
+    const taken = await runKops(
+      ['replace', '-f', '-'],
+      modern.env(),
+      withPolicies(modern, { 'control-plane': statement }),
+    );
+    expect(taken.code).toBe(0);
+    expect(readCluster(modern.stateDir, NAME)!.spec.additionalPolicies).toEqual({ master: statement });
+  });
+
+  it('refuses JSON that is no list of statements, a statement without Effect, and a value that is no string', async () => {
+    const world = seeded();
+    const notJson = await runKops(
+      ['replace', '-f', '-'],
+      world.env(),
+      withPolicies(world, { master: '{nope' }),
+    );
+    expect(notJson.stderr).toContain('spec.additionalPolicies[control-plane]: Invalid value');
+    expect(notJson.stderr).toContain('policy was not valid JSON');
+    const noEffect = await runKops(
+      ['replace', '-f', '-'],
+      world.env(),
+      withPolicies(world, { node: '[{"Action": "s3:*"}]' }),
+    );
+    expect(noEffect.stderr).toContain('spec.additionalPolicies[node][0].Effect: Required value');
+    const notString = await runKops(
+      ['replace', '-f', '-'],
+      world.env(),
+      withPolicies(world, { node: ['x'] }),
+    );
+    expect(notString.stderr).toContain('ClusterSpec.spec.additionalPolicies of type string');
+    for (const result of [notJson, noEffect, notString]) expect(result.code).toBe(1);
+  });
+});
+
 describe('kops emulator: update and rolling-update (kops.md §2 roles, §3 mounts, §7)', () => {
   it('update without --yes previews; with --yes marks only apiserver-running groups for the rolling update', async () => {
     const world = seeded('1.28.4', true);

@@ -64,6 +64,9 @@ function sandbox(): { dir: string; env: NodeJS.ProcessEnv } {
   cpSync(path.join(REPO_ROOT, 'examples'), path.join(dir, 'examples'), { recursive: true });
   copyFileSync(path.join(REPO_ROOT, 'examples/cluster.yaml'), path.join(dir, 'cluster.yaml'));
   copyFileSync(path.join(REPO_ROOT, 'examples/webhook.kubeconfig'), path.join(dir, 'webhook.kubeconfig'));
+  // Tokens the shipping examples read with --ship-credentials.
+  for (const token of ['grafana.token', 'audit.token'])
+    writeFileSync(path.join(dir, token), 'glc_example-token\n');
   // "Your own policy" in the examples: a valid one.
   copyFileSync(path.join(REPO_ROOT, 'templates/gce.yaml'), path.join(dir, 'my-policy.yaml'));
   const log = `${[...auditLogLines({ seed: 11, bytes: 600_000 })].join('\n')}\n`;

@@ -66,6 +66,39 @@ beforeAll(() => {
 });
 
 describe('kops-audit simulate', () => {
+  it('--ship-to adds the ingest cost per day at the list price it names; --price-per-gb overrides it', async () => {
+    const json = await simulateJson([
+      '--policy',
+      'gce',
+      '--policy',
+      'basic',
+      '--events',
+      'audit.log',
+      '--ship-to',
+      'cloudwatch://us-east-1/audit',
+    ]);
+    expect(json.shipping.usdPerGb).toBe(0.5);
+    expect(json.shipping.priceSource).toContain('aws.amazon.com/cloudwatch/pricing');
+    for (const [i, cost] of json.shipping.costPerDay.entries()) {
+      const perDay = json.policies[i].perDay;
+      expect(cost.usd).toBe(perDay ? Math.round((perDay.bytes / 1e9) * 0.5 * 100) / 100 : null);
+    }
+    const text = await runCli(
+      ['simulate', '--policy', 'gce', '--events', 'audit.log', '--price-per-gb', '0.25'],
+      { cwd: dir },
+    );
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      'Shipping at $0.25/GB (given with --price-per-gb), at the rate of the recorded log:',
+    );
+    const unpriced = await runCli(
+      ['simulate', '--policy', 'gce', '--events', 'audit.log', '--ship-to', 'https://audit.example.com/in'],
+      { cwd: dir },
+    );
+    expect(unpriced.code).toBe(1);
+    expect(unpriced.stderr).toContain('--price-per-gb');
+  });
+
   it('prints its help', async () => {
     const result = await runCli(['simulate', '--help']);
     expect(result.code).toBe(0);

@@ -17,11 +17,13 @@ import {
   writeInstanceGroup,
 } from './store.mjs';
 import {
+  additionalPolicyRoles,
   controlPlaneRole,
   emulatedVersion,
   hasGetAll,
   internalRole,
   parseRole,
+  policyKeyFromV1alpha2,
   printsErrorTwice,
   validatesAuditWebhook,
   versionText,
@@ -364,6 +366,13 @@ function decodeProblem(obj) {
       return `json: cannot unmarshal ${kind} into Go struct field KubeAPIServerConfig.spec.kubeAPIServer.${f} of type int32`;
     }
   }
+  // ClusterSpec.AdditionalPolicies is a map[string]string.
+  for (const [key, value] of Object.entries(obj.spec?.additionalPolicies ?? {})) {
+    if (typeof value !== 'string') {
+      const kind = typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'bool' : 'object';
+      return `json: cannot unmarshal ${kind} into Go struct field ClusterSpec.spec.additionalPolicies of type string (key ${key})`;
+    }
+  }
   for (const f of STRING_AUDIT_FIELDS) {
     if (api[f] !== undefined && api[f] !== null && typeof api[f] !== 'string') {
       const kind = typeof api[f] === 'number' ? 'number' : typeof api[f] === 'boolean' ? 'bool' : 'object';
@@ -380,6 +389,7 @@ function validateCluster(v, cluster) {
     if (!asset?.name) errs.push(`spec.fileAssets[${i}].name: Required value`);
     if (!asset?.content) errs.push(`spec.fileAssets[${i}].content: Required value`);
   });
+  errs.push(...additionalPolicyProblems(v, cluster.spec.additionalPolicies));
   const api = cluster.spec.kubeAPIServer ?? {};
   if (validatesAuditWebhook(v) && api.auditWebhookConfigFile) {
     const field = 'spec.kubeAPIServer.auditWebhookConfigFile';
@@ -396,6 +406,56 @@ function validateCluster(v, cluster) {
   }
   if (errs.length === 0) return undefined;
   return errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`;
+}
+
+/**
+ * validateAdditionalPolicy (pkg/apis/kops/validation/validation.go): the key is a lower-cased role,
+ * the value a JSON list of statements (iam.ParseStatements) whose Effect is Allow or Deny. Keys are
+ * checked as the internal object has them, after the v1alpha2 conversion of `master`.
+ */
+function additionalPolicyProblems(v, policies) {
+  const errs = [];
+  const field = 'spec.additionalPolicies';
+  const internal = new Map();
+  for (const [key, value] of Object.entries(policies ?? {})) {
+    const converted = policyKeyFromV1alpha2(v, key);
+    if (internal.has(converted)) {
+      // Go's map conversion keeps one of the two at random: no test may depend on that.
+      throw new NotEmulated(
+        `additionalPolicies has both ${internal.get(converted).key} and ${key}, which kops converts to one key`,
+      );
+    }
+    internal.set(converted, { key, value });
+  }
+  for (const [role, { value }] of internal) {
+    const valid = additionalPolicyRoles(v);
+    if (!valid.includes(role)) {
+      errs.push(
+        `${field}: Unsupported value: ${JSON.stringify(role)}: supported values: ${valid.map((r) => JSON.stringify(r)).join(', ')}`,
+      );
+    }
+    let statements;
+    try {
+      statements = JSON.parse(value);
+      if (!Array.isArray(statements))
+        throw new Error('json: cannot unmarshal object into Go value of type []*iam.Statement');
+    } catch (e) {
+      errs.push(
+        `${field}[${role}]: Invalid value: ${JSON.stringify(value)}: policy was not valid JSON: ${e.message}`,
+      );
+      continue;
+    }
+    statements.forEach((statement, i) => {
+      const effect = statement?.Effect;
+      const at = `${field}[${role}][${i}].Effect`;
+      if (effect === undefined || effect === '')
+        errs.push(`${at}: Required value: Effect must be specified for IAM policy`);
+      else if (effect !== 'Allow' && effect !== 'Deny') {
+        errs.push(`${at}: Unsupported value: ${JSON.stringify(effect)}: supported values: "Allow", "Deny"`);
+      }
+    });
+  }
+  return errs;
 }
 
 function dirname(p) {
@@ -473,6 +533,13 @@ function replaceCluster(v, stateDir, obj, force) {
   obj.spec ??= {};
   const invalid = validateCluster(v, obj);
   if (invalid) throw new KopsFail(`error replacing cluster: ${invalid}`);
+  // Stored as the internal object and printed as v1alpha2: `control-plane` comes back as `master`.
+  const policies = obj.spec.additionalPolicies;
+  if (policies && policyKeyFromV1alpha2(v, 'master') === 'control-plane' && 'control-plane' in policies) {
+    obj.spec.additionalPolicies = Object.fromEntries(
+      Object.entries(policies).map(([key, value]) => [key === 'control-plane' ? 'master' : key, value]),
+    );
+  }
   const metadata = { ...obj.metadata, name };
   if (old) {
     metadata.creationTimestamp = old.metadata.creationTimestamp;

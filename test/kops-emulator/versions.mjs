@@ -115,3 +115,24 @@ export function hasGetAll(v) {
 export function printsErrorTwice(v) {
   return !atLeast(v, '1.22.0-alpha.1');
 }
+
+/**
+ * The keys kops accepts in spec.additionalPolicies: the lower-cased roles of AllInstanceGroupRoles
+ * (pkg/apis/kops/validation/validation.go validateAdditionalPolicy; `control-plane` is the
+ * ControlPlane role's ToLowerString). Validation runs on the internal object, after v1alpha2's
+ * conversion of `master` to `control-plane` (policyKeyFromV1alpha2).
+ */
+export function additionalPolicyRoles(v) {
+  return atLeast(v, '1.26.0-alpha.2')
+    ? ['apiserver', 'bastion', 'control-plane', 'node']
+    : ['apiserver', 'bastion', 'master', 'node'];
+}
+
+/**
+ * pkg/apis/kops/v1alpha2/conversion.go Convert_v1alpha2_ClusterSpec_To_kops_ClusterSpec maps the
+ * key `master` to `control-plane` (and back when the object is written out as v1alpha2), from the
+ * release that renamed the role (commit d39ba74bd7).
+ */
+export function policyKeyFromV1alpha2(v, key) {
+  return atLeast(v, '1.26.0-alpha.2') && key === 'master' ? 'control-plane' : key;
+}

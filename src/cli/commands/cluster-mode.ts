@@ -25,6 +25,7 @@ export async function runEnableOnCluster(
     {
       ...(raw.policy !== undefined ? { policy: raw.policy } : {}),
       ...(raw.webhookConfig !== undefined ? { webhookConfigFile: raw.webhookConfig } : {}),
+      ...(raw.shipCredentials !== undefined ? { shipCredentialsFile: raw.shipCredentials } : {}),
       mayPrompt: !options.json,
     },
     ctx,

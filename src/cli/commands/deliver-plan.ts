@@ -10,11 +10,13 @@ import { apiServerGroups, rollingUpdateRoles } from '../../spec/compat.js';
 import { parseSpec } from '../../spec/document.js';
 import type { KopsVersion } from '../../spec/kops-version.js';
 import { readAuditSetup, WEBHOOK_ASSET } from '../../spec/read.js';
+import { SHIP_CREDENTIALS_ASSET } from '../../spec/ship-render.js';
 import { type SpecInput, specExposure, writeSpecInPlace } from '../spec-file.js';
 import {
   changeJson,
   nextSteps,
   planSummary,
+  shipCredentialsWarning,
   warningsText,
   webhookCredentialsWarning,
 } from '../views/change.js';
@@ -39,6 +41,8 @@ export async function deliverPlan(
         written = true;
         if (holdsWebhookCredentials(plan))
           stderr.write(webhookCredentialsWarning(plan, specExposure(input.file!)));
+        if (plan.after.includes(SHIP_CREDENTIALS_ASSET))
+          stderr.write(shipCredentialsWarning(plan, specExposure(input.file!)));
       }
       if (!output.json)
         stdout.write(planSummary(plan, written) + nextSteps(plan, rollArgs(plan, kopsVersion)));

@@ -10,6 +10,7 @@ import { UsageError } from '../../errors.js';
 import type { Ctx } from '../../io.js';
 import { planEnable } from '../../plan/plan.js';
 import type { AuditSettings } from '../../spec/apply.js';
+import { parseShipCredentials } from '../../spec/ship-target.js';
 import { withoutByteOrderMark } from '../byte-order-mark.js';
 import { DEFAULT_POLICY } from '../default-policy.js';
 import { askPolicy, readPolicyChoice } from '../policy-choice.js';
@@ -29,6 +30,7 @@ export interface EnableArgs {
   policy?: string;
   flags: ReturnType<typeof parseAuditSettingFlags>;
   webhookConfigFile?: string;
+  shipCredentialsFile?: string;
   output: OutputChoice;
 }
 
@@ -41,6 +43,7 @@ export function parseEnableArgs(raw: RawEnableFlags & { filename: string }): Ena
   };
   if (raw.policy !== undefined) args.policy = raw.policy;
   if (raw.webhookConfig !== undefined) args.webhookConfigFile = raw.webhookConfig;
+  if (raw.shipCredentials !== undefined) args.shipCredentialsFile = raw.shipCredentials;
   return args;
 }
 
@@ -54,6 +57,8 @@ export async function resolveAuditSettings(
     mayPrompt: boolean;
     /** The spec comes from stdin, so `--policy -` cannot. */
     specFromStdin?: boolean;
+    /** `--ship-credentials FILE` (parseAuditSettingFlags checked it goes with --ship-to). */
+    shipCredentialsFile?: string;
   },
   ctx: Ctx,
 ): Promise<AuditSettings> {
@@ -76,6 +81,22 @@ export async function resolveAuditSettings(
     }
     checkKubeconfig(choice.webhookConfigFile, text);
     settings.webhookConfig = { source: choice.webhookConfigFile, text };
+  }
+  if (choice.shipCredentialsFile !== undefined && typeof settings.ship === 'object') {
+    const source = choice.shipCredentialsFile;
+    let text: string;
+    try {
+      text = readFileSync(path.resolve(ctx.cwd, source), 'utf8');
+    } catch (error) {
+      throw new UsageError(
+        `--ship-credentials ${source}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).`,
+        { hint: "Give the file that holds the destination's token (one line)." },
+      );
+    }
+    settings.ship = {
+      ...settings.ship,
+      credentials: parseShipCredentials(settings.ship.target, source, text),
+    };
   }
   return settings;
 }
@@ -110,6 +131,7 @@ export async function runEnable(args: EnableArgs, ctx: Ctx): Promise<number> {
     {
       ...(args.policy !== undefined ? { policy: args.policy } : {}),
       ...(args.webhookConfigFile !== undefined ? { webhookConfigFile: args.webhookConfigFile } : {}),
+      ...(args.shipCredentialsFile !== undefined ? { shipCredentialsFile: args.shipCredentialsFile } : {}),
       mayPrompt: args.filename !== '-',
       specFromStdin: args.filename === '-',
     },

@@ -9,9 +9,11 @@ import { type ReadProgress, type ReadSummary, readAuditLog } from '../../logs/re
 import { type PolicyUnderTest, Simulation, type SimulationResult } from '../../logs/simulate.js';
 import { compilePolicy } from '../../policy/evaluate.js';
 import type { Policy } from '../../policy/types.js';
+import { listPrice, priceFromFlag, type ShipPrice } from '../../spec/ship-price.js';
+import { parseShipTarget } from '../../spec/ship-target.js';
 import { toJsonLine } from '../output.js';
 import { readPolicyArg, writePolicyWarnings } from '../policy-arg.js';
-import { countOf, formatCount, formatProgress, formatSimulation } from '../views/simulate.js';
+import { countOf, formatCount, formatProgress, formatSimulation, ingestCost } from '../views/simulate.js';
 
 export interface SimulateOptions {
   /** basic, gce, or paths; the first is the one the others are compared with. */
@@ -19,6 +21,8 @@ export interface SimulateOptions {
   /** Audit log: a file, a .gz, or - for stdin. */
   events: string;
   output: 'text' | 'json';
+  /** `--ship-to` / `--price-per-gb`: what a GB costs to ship, to add the cost per day. */
+  price?: ShipPrice;
 }
 
 const HELP = "Run 'kops-audit simulate --help' for what it takes.";
@@ -30,6 +34,8 @@ export function parseSimulateFlags(flags: {
   policy?: string[];
   events?: string;
   output?: string;
+  shipTo?: string;
+  pricePerGb?: string;
 }): SimulateOptions {
   const policies = flags.policy ?? [];
   if (policies.length === 0) {
@@ -51,7 +57,39 @@ export function parseSimulateFlags(flags: {
       hint: 'Save the policy or the log to a file and pass its path.',
     });
   }
-  return { policies, events: flags.events, output: flags.output === 'json' ? 'json' : 'text' };
+  const options: SimulateOptions = {
+    policies,
+    events: flags.events,
+    output: flags.output === 'json' ? 'json' : 'text',
+  };
+  const price = shipPrice(flags.shipTo, flags.pricePerGb);
+  if (price) options.price = price;
+  return options;
+}
+
+/** The price per GB: --price-per-gb, else the list price of the --ship-to destination. */
+function shipPrice(shipTo: string | undefined, pricePerGb: string | undefined): ShipPrice | undefined {
+  const target = shipTo === undefined ? undefined : parseShipTarget(shipTo);
+  if (pricePerGb !== undefined) {
+    const price = priceFromFlag(pricePerGb);
+    if (!price) {
+      throw new UsageError(
+        `--price-per-gb must be a number of US dollars such as 0.5; got ${JSON.stringify(pricePerGb)}.`,
+      );
+    }
+    return target ? { ...price, source: `given with --price-per-gb for ${target.url}` } : price;
+  }
+  if (!target) return undefined;
+  const price = listPrice(target);
+  if (!price) {
+    throw new UsageError(
+      `${target.url} has no list price kops-audit knows (a self-run endpoint costs what its storage costs).`,
+      {
+        hint: 'Add --price-per-gb with what a GB costs you there, e.g. --price-per-gb 0.1.',
+      },
+    );
+  }
+  return price;
 }
 
 /**
@@ -114,7 +152,9 @@ export async function runSimulate(options: SimulateOptions, ctx: Ctx): Promise<n
   const mostlyMalformed = mostlyMalformedWarning(summary);
   if (mostlyMalformed) ctx.io.stderr.write(mostlyMalformed);
   ctx.io.stdout.write(
-    options.output === 'json' ? toJsonLine(jsonView(summary, result)) : formatSimulation(summary, result),
+    options.output === 'json'
+      ? toJsonLine(jsonView(summary, result, options.price))
+      : formatSimulation(summary, result, options.price),
   );
   return ExitCode.OK;
 }
@@ -191,7 +231,7 @@ export async function parallelPlan(
 }
 
 /** The `--output json` object (issue 5): input, then one entry per policy, then the comparisons. */
-export function jsonView(summary: ReadSummary, result: SimulationResult): object {
+export function jsonView(summary: ReadSummary, result: SimulationResult, price?: ShipPrice): object {
   return {
     input: {
       source: summary.source,
@@ -211,6 +251,19 @@ export function jsonView(summary: ReadSummary, result: SimulationResult): object
     policies: result.policies,
     comparisons: result.comparisons,
     notes: result.notes,
+    // Only with --ship-to or --price-per-gb: the ingest cost per day of each policy, in US dollars.
+    ...(price
+      ? {
+          shipping: {
+            usdPerGb: price.usdPerGb,
+            priceSource: price.source,
+            costPerDay: result.policies.map((p) => ({
+              policy: p.policy,
+              usd: p.perDay ? ingestCost(p.perDay.bytes, price) : null,
+            })),
+          },
+        }
+      : {}),
   };
 }
 

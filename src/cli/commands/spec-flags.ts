@@ -2,6 +2,7 @@ import { UsageError } from '../../errors.js';
 import type { AuditSettings, Backend } from '../../spec/apply.js';
 import type { AuditField } from '../../spec/fields.js';
 import { type KopsVersion, parseKopsVersion } from '../../spec/kops-version.js';
+import { parseShipTarget, SHIP_TO_NONE } from '../../spec/ship-target.js';
 
 /** How the result of enable/disable leaves the command. */
 export type OutputMode = 'write' | 'dry-run' | 'stdout' | 'pipe';
@@ -72,6 +73,9 @@ export interface RawEnableFlags extends RawOutputFlags {
   kopsVersion?: string;
   force?: boolean;
   policy?: string;
+  shipTo?: string;
+  shipCredentials?: string;
+  shipImage?: string;
 }
 
 /** Flags of `enable` that describe the audit setup (file mode and cluster mode alike). */
@@ -122,8 +126,56 @@ function absolutePath(flag: string, value: string | undefined, allowDash = false
   return value;
 }
 
-/** Everything of AuditSettings that comes from flags (the policy and webhook files are read later). */
+/** Everything of AuditSettings that comes from flags (the policy, webhook and ship credential files are read later). */
 export type FlagSettings = Omit<AuditSettings, 'policy' | 'webhookConfig'>;
+
+/** A container image reference as a pod manifest takes it: no spaces, quotes or shell characters. */
+const IMAGE = /^[a-z0-9][a-z0-9._/-]*(:\d+\/[a-z0-9._/-]+)?(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/;
+
+/** `--ship-to`, `--ship-credentials`, `--ship-image`: checked here; the credentials file is read later. */
+function parseShipFlags(raw: RawEnableFlags, settings: FlagSettings): void {
+  if (raw.shipTo === undefined) {
+    const stray =
+      raw.shipCredentials !== undefined
+        ? '--ship-credentials'
+        : raw.shipImage !== undefined
+          ? '--ship-image'
+          : undefined;
+    if (stray) {
+      throw new UsageError(`${stray} goes with --ship-to URL.`, {
+        hint: 'Add --ship-to with the destination, e.g. --ship-to cloudwatch://us-east-1/kube-apiserver-audit.',
+      });
+    }
+    return;
+  }
+  if (raw.shipCredentials === '-') {
+    throw new UsageError(
+      '--ship-credentials - is refused: a secret should not come from a pipe that a log may record.',
+      {
+        hint: 'Write the secret to a file only you can read (chmod 600) and give its path.',
+      },
+    );
+  }
+  if (raw.shipTo === SHIP_TO_NONE) {
+    if (raw.shipCredentials !== undefined || raw.shipImage !== undefined) {
+      throw new UsageError(
+        '--ship-to none removes the shipper; --ship-credentials and --ship-image do not go with it.',
+      );
+    }
+    settings.ship = SHIP_TO_NONE;
+    return;
+  }
+  const target = parseShipTarget(raw.shipTo);
+  if (raw.shipImage !== undefined && !IMAGE.test(raw.shipImage)) {
+    throw new UsageError(
+      `--ship-image ${JSON.stringify(raw.shipImage)} is not a container image reference.`,
+      {
+        hint: 'For example --ship-image cr.fluentbit.io/fluent/fluent-bit:4.0.3 (the image must run /fluent-bit/bin/fluent-bit).',
+      },
+    );
+  }
+  settings.ship = { target, ...(raw.shipImage !== undefined ? { image: raw.shipImage } : {}) };
+}
 
 export function parseAuditSettingFlags(raw: RawEnableFlags): FlagSettings {
   const backend = (raw.backend ?? 'log') as Backend;
@@ -214,5 +266,6 @@ export function parseAuditSettingFlags(raw: RawEnableFlags): FlagSettings {
   }
   if (Object.keys(webhookFields).length > 0) settings.webhookFields = webhookFields;
   if (raw.force) settings.force = true;
+  parseShipFlags(raw, settings);
   return settings;
 }

@@ -51,6 +51,18 @@ export function auditSettingOptions(): Option[] {
       'write exactly what this kops version needs (default: what works on every version)',
     ),
     new Option('--force', 'replace an audit setup kops-audit did not write'),
+    new Option(
+      '--ship-to <url>',
+      'ship the audit log with a fluent-bit static pod: cloudwatch://REGION/GROUP, loki://HOST, https://HOST/PATH, or none to remove it',
+    ),
+    new Option(
+      '--ship-credentials <file>',
+      "the destination's token (one line; USER:PASSWORD for Loki basic auth)",
+    ),
+    new Option(
+      '--ship-image <image>',
+      'fluent-bit image of the shipper (default: cr.fluentbit.io/fluent/fluent-bit:4.0.3)',
+    ),
   ];
 }
 
@@ -184,6 +196,10 @@ export const EXAMPLES = {
     [
       'Compare two policies side by side on a gzipped log',
       'kops-audit simulate --policy basic --policy gce --events audit.log.gz',
+    ],
+    [
+      "What shipping the GCE policy's log to CloudWatch Logs would cost a day (list price, named)",
+      'kops-audit simulate --policy gce --events audit.log --ship-to cloudwatch://us-east-1/kube-apiserver-audit',
     ],
   ],
 } as const satisfies Record<string, readonly (readonly [string, string])[]>;

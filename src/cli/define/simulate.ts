@@ -11,8 +11,24 @@ export const defineSimulate: DefineCommand = (program, ctx, finish) => {
     .option('--policy <policy>', `${POLICY_ARG_HELP}; repeat to compare (the first is the baseline)`, collect)
     .option('--events <file>', 'kube-apiserver audit log: JSON lines, gzip, or - for stdin')
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
-    .action(async (opts: { policy?: string[]; events?: string; output: string }) => {
-      const { parseSimulateFlags, runSimulate } = await import('../commands/simulate.js');
-      finish(await runSimulate(parseSimulateFlags(opts), ctx));
-    });
+    .option(
+      '--ship-to <url>',
+      'add the ingest cost per day of shipping to this destination (as enable --ship-to)',
+    )
+    .option(
+      '--price-per-gb <usd>',
+      'the ingest price in US dollars per GB (overrides the list price of --ship-to)',
+    )
+    .action(
+      async (opts: {
+        policy?: string[];
+        events?: string;
+        output: string;
+        shipTo?: string;
+        pricePerGb?: string;
+      }) => {
+        const { parseSimulateFlags, runSimulate } = await import('../commands/simulate.js');
+        finish(await runSimulate(parseSimulateFlags(opts), ctx));
+      },
+    );
 };

@@ -8,6 +8,8 @@ import { shellCommand } from '../../kops/client.js';
 import type { Change, Plan } from '../../plan/plan.js';
 import { parseSpec } from '../../spec/document.js';
 import { fieldString, readAuditSetup, WEBHOOK_ASSET } from '../../spec/read.js';
+import { readShipSetup } from '../../spec/ship.js';
+import { SHIP_CREDENTIALS_ASSET } from '../../spec/ship-render.js';
 import { errorJson, toJsonLine } from '../output.js';
 import type { SpecExposure } from '../spec-file.js';
 
@@ -85,6 +87,21 @@ export function webhookCredentialsWarning(plan: Plan, exposure: SpecExposure): s
   ]);
 }
 
+/** The same for the log shipper's credentials (`--ship-credentials`), which the written spec holds. */
+export function shipCredentialsWarning(plan: Plan, exposure: SpecExposure): string {
+  const where: string[] = [];
+  if (exposure.readableMode !== undefined) {
+    where.push(`readable by group or others (mode ${exposure.readableMode.toString(8).padStart(4, '0')})`);
+  }
+  if (exposure.gitWorkTree !== undefined) {
+    where.push(`inside the git work tree ${exposure.gitWorkTree}, where a commit keeps them for good`);
+  }
+  if (where.length === 0) return '';
+  return warningsText([
+    `${plan.source} now holds the log shipper's credentials (file asset ${SHIP_CREDENTIALS_ASSET}) and is ${where.join(', and ')}: whoever reads them can write to your log destination. To keep them out of files, enable in cluster mode, which gives the spec only to kops' state store; or \`${shellCommand('chmod', ['600', plan.source])}\` and keep the file out of git.`,
+  ]);
+}
+
 export function warningsText(warnings: readonly string[]): string {
   return warnings.map((w) => `Warning: ${w}\n`).join('');
 }
@@ -125,6 +142,8 @@ export function auditDestinations(specText: string, source: string): string[] {
   }
   const webhook = fieldString(setup, 'auditWebhookConfigFile');
   if (webhook !== undefined) out.push(`the webhook configured in ${webhook}`);
+  const shipTo = readShipSetup(setup).shipTo;
+  if (shipTo !== undefined) out.push(`${shipTo}, by the log shipper on each control-plane node`);
   return out;
 }
 

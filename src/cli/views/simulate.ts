@@ -7,6 +7,7 @@ import {
   writesTheSame,
 } from '../../logs/simulate.js';
 import { LEVELS } from '../../policy/types.js';
+import type { ShipPrice } from '../../spec/ship-price.js';
 
 /**
  * The human view of `simulate`: aligned tables on stdout, one block per policy, then a side-by-side
@@ -254,10 +255,29 @@ function comparisonBlock(result: SimulationResult): string {
   return out.join('\n');
 }
 
-export function formatSimulation(summary: ReadSummary, result: SimulationResult): string {
+/** US dollars a day of `bytes` costs at `price` (GB = 10^9 bytes), to the cent. */
+export function ingestCost(bytes: number, price: ShipPrice): number {
+  return Math.round((bytes / 1e9) * price.usdPerGb * 100) / 100;
+}
+
+/** What shipping each policy's log costs a day, and where the price comes from. */
+function costBlock(result: SimulationResult, price: ShipPrice): string {
+  const rows = [['policy', 'per day', 'ingest cost per day']];
+  for (const policy of result.policies) {
+    rows.push([
+      policy.policy,
+      policy.perDay ? formatBytes(policy.perDay.bytes) : '-',
+      policy.perDay ? `$${ingestCost(policy.perDay.bytes, price).toFixed(2)}` : '- (no per-day projection)',
+    ]);
+  }
+  return `Shipping at $${price.usdPerGb}/GB (${price.source}), at the rate of the recorded log:\n\n${table(rows, [false, true, true])}`;
+}
+
+export function formatSimulation(summary: ReadSummary, result: SimulationResult, price?: ShipPrice): string {
   const blocks = [inputBlock(summary, result)];
   for (const policy of result.policies) blocks.push(policyBlock(policy, result.input));
   if (result.policies.length > 1) blocks.push(comparisonBlock(result));
+  if (price) blocks.push(costBlock(result, price));
   if (result.notes.length > 0) blocks.push(result.notes.map((n) => `Note: ${n}`).join('\n'));
   return `${blocks.join('\n\n')}\n`;
 }

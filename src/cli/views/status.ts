@@ -38,6 +38,13 @@ export function statusText(status: AuditStatus, source: string, color: boolean):
       : 'no file asset';
     row('webhook', `${status.webhookConfigFile}: ${asset}`);
   }
+  if (status.shipping !== undefined) {
+    const ship = status.shipping;
+    row(
+      'ships',
+      `${ship.tails ?? 'the audit log'} to ${ship.to ?? '(destination not recorded)'} with ${ship.image ?? 'fluent-bit'} (a static pod on each node that runs kube-apiserver)${ship.credentials ? '; credentials hidden' : ''}`,
+    );
+  }
   lines.push('Checks:');
   for (const check of status.checks) {
     const mark = check.ok ? c.green('ok  ') : c.red('FAIL');
