@@ -1,7 +1,6 @@
 import { unionStages } from './evaluate.js';
 import {
   boxMatches,
-  exampleIn,
   freshValue,
   freshVerb,
   intersectSets,
@@ -125,13 +124,16 @@ export interface OrderConflict {
    * too-complex: the policy has more combinations than the exact check examines.
    */
   kind: 'tie' | 'inexpressible' | 'circle' | 'too-complex';
-  /** Indexes as written. */
+  /**
+   * Indexes as written. For a circle or an inexpressible overlap, the first is the rule whose outcome
+   * `request` should get and the second the rule it must come before.
+   */
   rules: [number, number] | [];
   /** A request that shows the conflict. */
   request?: RequestAttributes;
   /** The outcomes of rules[0] and rules[1]. */
   outcomes?: [Outcome, Outcome];
-  /** For a circle: the outcome the meaning gives `request`. */
+  /** For a circle or an inexpressible overlap: the outcome the meaning gives `request`. */
   wanted?: Outcome;
 }
 
@@ -618,24 +620,21 @@ function stuckConflicts(
   for (let x = 0; x < n; x++) {
     for (const [y, c] of waits.get(x) ?? []) {
       if (!reaches(y, x)) continue;
-      const pair: [number, number] = [Math.min(x, y), Math.max(x, y)];
-      const id = pair.join();
+      const id = [Math.min(x, y), Math.max(x, y)].join();
       if (seen.has(id)) continue;
       seen.add(id);
       const cell = inexpressibleIds.get(id);
-      out.push(
-        cell === undefined
-          ? { kind: 'circle', rules: pair, request: cells[c]!.request, wantedKey: cells[c]!.key }
-          : { kind: 'inexpressible', rules: pair, request: cells[cell]!.request },
-      );
+      const at = cells[cell ?? c]!;
+      // y first: the request wants y's outcome, and x waits on y for it.
+      out.push({
+        kind: cell === undefined ? 'circle' : 'inexpressible',
+        rules: [y, x],
+        request: at.request,
+        wantedKey: at.key,
+      });
     }
   }
-  // Name the inexpressible overlaps first: they are the reason no overlap rule was added.
-  return [...out.filter((c) => c.kind === 'inexpressible'), ...out.filter((c) => c.kind !== 'inexpressible')];
-}
-
-/** A request of the overlap of two rules, for messages. */
-export function overlapExample(a: PolicyRule, b: PolicyRule): RequestAttributes | undefined {
-  const both = intersectSets(matchSetOf(a), matchSetOf(b));
-  return isEmptySet(both) ? undefined : exampleIn(both);
+  // An overlap no rule can express is why no overlap rule was added: name those alone when there are.
+  const unwritable = out.filter((c) => c.kind === 'inexpressible');
+  return unwritable.length > 0 ? unwritable : out;
 }

@@ -174,11 +174,47 @@ describe('the cases of issue 12', () => {
     ]);
     const result = orderPolicy(policy, { prefer: 'verbose' });
     expect(result.policy).toBeUndefined();
-    expect(result.conflicts[0]).toMatchObject({ kind: 'inexpressible', rules: [0, 1] });
+    expect(result.conflicts[0]).toMatchObject({ kind: 'inexpressible', rules: [1, 0] });
     expect([...result.conflicts[0]!.request!.groups].sort()).toEqual(['quiet-team', 'sweepers']);
     // The same two groups without a circle need no overlap rule: an order does it.
     const noCircle = orderPolicy(policyOf(policy.rules.slice(0, 2)), { prefer: 'verbose' });
     expect(noCircle.conflicts).toEqual([]);
+  });
+
+  it('a circle that no overlap of two rules settles is a conflict, and no order of the rules works', () => {
+    // Under verbose, a deletion of a named scale subresource in ns1 wants rule 4 (Request), one in
+    // another namespace wants it too, a get of it in ns1 wants rule 2 (RequestResponse), and each pair's
+    // overlap holds requests that want different outcomes.
+    const policy = policyOf([
+      { level: M, namespaces: ['ns1'] },
+      { level: 'RequestResponse', namespaces: ['ns1', ''] },
+      { level: 'RequestResponse', verbs: ['get', 'delete'] },
+      { level: 'None', verbs: ['delete'] },
+      { level: 'Request', resources: [{ group: '', resources: ['*/scale'], resourceNames: ['n2', 'n1'] }] },
+    ]);
+    const result = orderPolicy(policy, { prefer: 'verbose' });
+    expect(result.policy).toBeUndefined();
+    expect(new Set(result.conflicts.map((c) => c.kind))).toEqual(new Set(['circle']));
+    for (const conflict of result.conflicts) {
+      const [first, second] = conflict.rules as [number, number];
+      const matching = compilePolicy(policy).matchingRules(conflict.request!);
+      expect(matching).toContain(first);
+      expect(matching).toContain(second);
+    }
+    const meaning = directMeaning(policy, 'verbose');
+    const probes = probeRequests(policy, 4);
+    const permute = (xs: number[]): number[][] =>
+      xs.length <= 1
+        ? [xs]
+        : xs.flatMap((x, i) => permute([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+    for (const order of permute([0, 1, 2, 3, 4])) {
+      const decide = firstMatch(policyOf(order.map((i) => policy.rules[i]!)));
+      const wrong = probes.some((r) => {
+        const want = meaning(r);
+        return 'key' in want && decide(r) !== want.key;
+      });
+      expect(wrong, `order ${order.join()}`).toBe(true);
+    }
   });
 
   it('outcomes --prefer cannot rank (same level, stage sets not nested) are a conflict', () => {
