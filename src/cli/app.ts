@@ -10,6 +10,7 @@ export const commands = {
   enable: () => import('./commands/enable.js'),
   explain: () => import('./commands/explain.js'),
   lint: () => import('./commands/lint.js'),
+  order: () => import('./commands/order.js'),
   render: () => import('./commands/render.js'),
   simulate: () => import('./commands/simulate.js'),
   status: () => import('./commands/status.js'),

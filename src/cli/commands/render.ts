@@ -25,7 +25,7 @@ export async function runRender(options: RenderOptions, ctx: Ctx): Promise<numbe
 }
 
 /** The Policy with its fields in API order. */
-function policyObject(policy: Policy): Policy {
+export function policyObject(policy: Policy): Policy {
   const out: Policy = { apiVersion: policy.apiVersion, kind: policy.kind, rules: [] };
   if (policy.omitStages) out.omitStages = policy.omitStages;
   if (policy.omitManagedFields !== undefined) out.omitManagedFields = policy.omitManagedFields;
