@@ -158,7 +158,12 @@ interface Cell {
   key?: string;
 }
 
-const bitOf = (i: number) => 1n << BigInt(i);
+/** 1n << i, made once: BigInt arithmetic allocates, and this runs for every rule of every class. */
+const BITS: bigint[] = [];
+const bitOf = (i: number) => {
+  for (let k = BITS.length; k <= i; k++) BITS.push(1n << BigInt(k));
+  return BITS[i]!;
+};
 
 function indexesOf(bits: bigint): number[] {
   const out: number[] = [];
@@ -357,12 +362,11 @@ export function orderPolicy(policy: Policy, options: OrderOptions = {}): OrderRe
   const n = rules.length;
 
   // Strictly more specific rules, by the exact subset relation.
-  const below: bigint[] = new Array(n).fill(0n);
   const subset: boolean[][] = sets.map(() => new Array<boolean>(n).fill(false));
   for (let i = 0; i < n; i++)
     for (let j = 0; j < n; j++) if (i !== j) subset[i]![j] = isSubset(sets[i]!, sets[j]!);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) if (i !== j && subset[j]![i] && !subset[i]![j]) below[i]! |= bitOf(j);
+  /** strictlyInside[j][i]: rule j's match set is a strict subset of rule i's. */
+  const strictlyInside = subset.map((row, j) => row.map((inside, i) => inside && !subset[i]![j]));
 
   let raw: Array<{ rules: bigint; request: RequestAttributes }>;
   try {
@@ -377,7 +381,7 @@ export function orderPolicy(policy: Policy, options: OrderOptions = {}): OrderRe
   const outcomeByKey = new Map(outcomes.map((o, i) => [keys[i]!, o]));
   const cells: Cell[] = raw.map(({ rules: bits, request }) => {
     const members = indexesOf(bits);
-    const deciding = members.filter((i) => (below[i]! & bits) === 0n);
+    const deciding = members.filter((i) => !members.some((j) => strictlyInside[j]![i]));
     const decision = preferredOutcome(
       deciding.map((i) => outcomes[i]!),
       prefer,
@@ -500,11 +504,59 @@ function place(
     }
     return out;
   };
-  const copy = (s: State): State => ({
-    placed: [...s.placed],
-    decided: [...s.decided],
-    blocking: [...s.blocking],
+  /**
+   * How many rules could be placed after deciding `decided` cells, found without keeping anything:
+   * every change is logged and undone (this runs for each candidate overlap).
+   */
+  const progressAfter = (decidedCells: readonly number[]): number => {
+    const s = state;
+    const undoCells: number[] = [];
+    const undoBlocks: number[] = [];
+    const undoPlaced: number[] = [];
+    const ready: number[] = [];
+    const decideLogged = (c: number) => {
+      s.decided[c] = true;
+      undoCells.push(c);
+      const cell = cells[c]!;
+      for (const j of cell.members) {
+        if (s.placed[j] || keys[j] === cell.key) continue;
+        s.blocking[j]!--;
+        undoBlocks.push(j);
+        if (s.blocking[j] === 0) ready.push(j);
+      }
+    };
+    for (const c of decidedCells) if (!s.decided[c]) decideLogged(c);
+    let placedCount = 0;
+    while (ready.length > 0) {
+      const i = ready.pop()!;
+      if (s.placed[i]) continue;
+      s.placed[i] = true;
+      undoPlaced.push(i);
+      placedCount++;
+      for (const c of cellsOfRule[i]!) if (!s.decided[c]) decideLogged(c);
+    }
+    for (const j of undoBlocks) s.blocking[j]!++;
+    for (const c of undoCells) s.decided[c] = false;
+    for (const i of undoPlaced) s.placed[i] = false;
+    return placedCount;
+  };
+
+  // Each pair of rules that overlap, with the cells of their overlap; and their intersections.
+  const pairs = new Map<number, { of: [number, number]; cells: number[] }>();
+  cells.forEach((cell, c) => {
+    const { members } = cell;
+    for (let x = 0; x < members.length; x++)
+      for (let y = x + 1; y < members.length; y++) {
+        const id = members[x]! * n + members[y]!;
+        let pair = pairs.get(id);
+        if (!pair) {
+          pair = { of: [members[x]!, members[y]!], cells: [] };
+          pairs.set(id, pair);
+        }
+        pair.cells.push(c);
+      }
   });
+  const intersections = new Map<number, MatchSet>();
 
   const steps: Step[] = [];
   for (;;) {
@@ -513,20 +565,6 @@ function place(
 
     // Stuck: every rule left would take some request first at an outcome not its own. Look for the
     // overlap of two of them whose undecided requests all want one outcome.
-    const overlaps = new Map<string, { of: [number, number]; key: string | undefined; cells: number[] }>();
-    cells.forEach((cell, c) => {
-      if (state.decided[c]) return;
-      const open = cell.members.filter((i) => !state.placed[i]);
-      for (let x = 0; x < open.length; x++)
-        for (let y = x + 1; y < open.length; y++) {
-          const of: [number, number] = [open[x]!, open[y]!];
-          const id = of.join();
-          const entry = overlaps.get(id) ?? { of, key: cell.key, cells: [] };
-          if (entry.key !== cell.key) entry.key = undefined;
-          entry.cells.push(c);
-          overlaps.set(id, entry);
-        }
-    });
     const inexpressible: Array<{ of: [number, number]; cell: number }> = [];
     const candidates: Array<{
       of: [number, number];
@@ -535,37 +573,40 @@ function place(
       set: MatchSet;
       unblocks: number;
     }> = [];
-    for (const entry of overlaps.values()) {
-      if (entry.key === undefined) continue;
-      const [x, y] = entry.of;
+    for (const [id, pair] of pairs) {
+      const [x, y] = pair.of;
+      if (state.placed[x] || state.placed[y]) continue;
+      const open = pair.cells.filter((c) => !state.decided[c]);
+      const key = cells[open[0] ?? 0]!.key;
+      if (open.length === 0 || key === undefined || open.some((c) => cells[c]!.key !== key)) continue;
       // Useless unless it lifts a block: some cell it decides is one a rule left is blocked by.
-      const lifts = entry.cells.filter((c) =>
-        cells[c]!.members.some((i) => !state.placed[i] && keys[i] !== entry.key),
-      );
+      const lifts = open.filter((c) => cells[c]!.members.some((i) => !state.placed[i] && keys[i] !== key));
       if (lifts.length === 0) continue;
-      const set = intersectSets(sets[x]!, sets[y]!);
+      let set = intersections.get(id);
+      if (set === undefined) {
+        set = intersectSets(sets[x]!, sets[y]!);
+        intersections.set(id, set);
+      }
       if (!isExpressible(set)) {
-        inexpressible.push({ of: entry.of, cell: entry.cells[0]! });
+        inexpressible.push({ of: pair.of, cell: open[0]! });
         continue;
       }
       // Rules whose every blocking cell this overlap decides.
       const lifted = new Map<number, number>();
       for (const c of lifts)
         for (const i of cells[c]!.members)
-          if (!state.placed[i] && keys[i] !== entry.key) lifted.set(i, (lifted.get(i) ?? 0) + 1);
+          if (!state.placed[i] && keys[i] !== key) lifted.set(i, (lifted.get(i) ?? 0) + 1);
       const unblocks = [...lifted].filter(([i, count]) => count === state.blocking[i]).length;
-      candidates.push({ of: entry.of, key: entry.key, cells: entry.cells, set, unblocks });
+      candidates.push({ of: pair.of, key, cells: open, set, unblocks });
     }
     if (candidates.length === 0) return { conflicts: stuckConflicts(cells, keys, state, inexpressible) };
 
-    // The overlap that lets the most rules be placed, trying the most promising ones.
+    // The overlap that lets the most rules be placed, among the most promising ones.
     candidates.sort((a, b) => b.unblocks - a.unblocks || a.of[0] - b.of[0] || a.of[1] - b.of[1]);
     let best = candidates[0]!;
     let bestProgress = -1;
-    for (const candidate of candidates.slice(0, 48)) {
-      const trial = copy(state);
-      for (const c of candidate.cells) if (!trial.decided[c]) decide(trial, c);
-      const progress = drain(trial).length;
+    for (const candidate of candidates.slice(0, 24)) {
+      const progress = progressAfter(candidate.cells);
       if (progress > bestProgress) {
         best = candidate;
         bestProgress = progress;
