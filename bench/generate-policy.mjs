@@ -147,7 +147,7 @@ export function largePolicy({ rules: count = 300, seed = 1 } = {}) {
   return { apiVersion: 'audit.k8s.io/v1', kind: 'Policy', rules };
 }
 
-/** The same policy as a file's text (JSON is YAML). */
+/** The same policy as a file's text: JSON, which kube-apiserver (and kops-audit) read as YAML. */
 export function largePolicyText(options) {
   return `${JSON.stringify(largePolicy(options), null, 2)}\n`;
 }
