@@ -1,7 +1,9 @@
 import type { Diagnostic } from '../errors.js';
 import { coverage, isUniversal, type Region, regionOfRule, restrictRegion } from './coverage.js';
 import { decodePolicy, type LoadOptions } from './load.js';
-import type { Policy, PolicyRule, PolicySourceMap } from './types.js';
+import { firstMatchDifferences } from './order.js';
+import { describeOutcome } from './order-text.js';
+import type { Policy, PolicyRule, PolicySourceMap, RequestAttributes } from './types.js';
 import { versionRules } from './version.js';
 
 /**
@@ -144,6 +146,36 @@ export function lintPolicy(policy: Policy, map?: PolicySourceMap, options: LintO
     }
   });
 
+  // Where the written order gives requests another outcome than the most specific rules would:
+  // `kops-audit order` writes the policy so that they do (issue 12).
+  const differences = firstMatchDifferences(policy) ?? [];
+  const byDecider = new Map<number, (typeof differences)[number]>();
+  for (const d of differences) if (!byDecider.has(d.decider)) byDecider.set(d.decider, d);
+  for (const [i, d] of byDecider) {
+    const example = describeExample(d.request);
+    const change = `${describeOutcome(d.meant)} instead of ${describeOutcome(d.written)}`;
+    if (shadowed.has(i)) {
+      const warning = out.find((w) => w.code === 'RULE_SHADOWED' && w.field === `rules[${i}]`);
+      if (warning) {
+        warning.message += `. Most specific first, as \`kops-audit order\` writes the policy, it would decide requests such as ${example}: ${change} (from rules[${d.first}])`;
+        warning.fix = `write the policy with \`kops-audit order\`, or ${warning.fix}`;
+      }
+      continue;
+    }
+    const why =
+      d.reason === 'narrower'
+        ? `rules[${i}] is more specific for them`
+        : d.reason === 'prefer'
+          ? `the two are equally specific there, and the quieter outcome is rules[${i}]'s`
+          : `rules[${d.inside}] lies inside rules[${d.first}] and is more specific for them, and the most specific rules give them rules[${i}]'s outcome`;
+    warn(
+      'RULE_OVERRIDDEN',
+      `rules[${i}]`,
+      `rules[${d.first}], written above, takes requests such as ${example} from rules[${i}] (${rules[i]!.level}), although ${why}: \`kops-audit order\` would put rules[${i}] first and log them at ${change}`,
+      `write the policy with \`kops-audit order\` (the most specific rule first), or narrow rules[${i}] or rules[${d.first}] if the first match is what you want`,
+    );
+  }
+
   if (rules.length > 0 && !coverage({ kind: 'any' }, regions).covered) {
     warn(
       'NO_CATCH_ALL',
@@ -258,6 +290,18 @@ export function lintPolicy(policy: Policy, map?: PolicySourceMap, options: LintO
     );
   }
   return out;
+}
+
+/** A request in a message: `get secrets in namespace default`, `get /healthz`. */
+function describeExample(r: RequestAttributes): string {
+  const who = r.user === 'someone' ? '' : ` by ${r.user}`;
+  const groups = r.groups.length > 0 ? ` (groups ${r.groups.join(', ')})` : '';
+  if (!r.resourceRequest) return `${r.verb} ${r.path}${who}${groups}`;
+  const group = r.apiGroup ? `${r.apiGroup}/` : '';
+  const sub = r.subresource ? `/${r.subresource}` : '';
+  const name = r.name ? ` "${r.name}"` : '';
+  const where = r.namespace ? ` in namespace ${r.namespace}` : ' (cluster-wide)';
+  return `${r.verb} ${group}${r.resource}${sub}${name}${where}${who}${groups}`;
 }
 
 function restrictVerbs(region: Region, verbs: readonly string[]): Region | undefined {

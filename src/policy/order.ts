@@ -279,7 +279,9 @@ function cellsOf(
       if (values !== 'all') for (const v of values) names.add(v);
     }
     const out = new Map<bigint, [string, number[]]>();
-    for (const value of [fresh, ...names]) {
+    // Lower-case values first, so that an example request reads as a real one ("list", not "LIST").
+    const ordered = [...names].sort((a, b) => Number(a !== a.toLowerCase()) - Number(b !== b.toLowerCase()));
+    for (const value of [fresh, ...ordered]) {
       spend(among.length);
       const kept = among.filter((i) => valuesHave(pick(sets[i]!), value));
       const bits = kept.reduce((acc, i) => acc | bitOf(i), 0n);
@@ -352,8 +354,21 @@ function pathPoints(
 
 // --- compiling ------------------------------------------------------------------------------------
 
-/** Compile the most-specific meaning of `policy` into a first-match order. */
-export function orderPolicy(policy: Policy, options: OrderOptions = {}): OrderResult {
+/** The most-specific meaning of a policy, cell by cell. */
+interface Meaning {
+  sets: MatchSet[];
+  outcomes: Outcome[];
+  keys: string[];
+  outcomeByKey: Map<string, Outcome>;
+  cells: Cell[];
+  /** Per cell: the rules that decide it (the most specific of its rules). */
+  deciding: number[][];
+  /** strictlyInside[j][i]: rule j's match set is a strict subset of rule i's. */
+  strictlyInside: boolean[][];
+  ties: OrderConflict[];
+}
+
+function meaningOf(policy: Policy, options: OrderOptions): Meaning | undefined {
   const prefer = options.prefer ?? 'quiet';
   const rules = policy.rules ?? [];
   const sets = rules.map(matchSetOf);
@@ -373,15 +388,17 @@ export function orderPolicy(policy: Policy, options: OrderOptions = {}): OrderRe
     raw = cellsOf(sets, options.cellBudget ?? 4_000_000);
   } catch (error) {
     if (!(error instanceof TooComplex)) throw error;
-    return { rules: [], unchanged: false, conflicts: [{ kind: 'too-complex', rules: [] }] };
+    return undefined;
   }
 
-  const conflicts: OrderConflict[] = [];
-  const conflictPairs = new Set<string>();
+  const ties: OrderConflict[] = [];
+  const tiePairs = new Set<string>();
   const outcomeByKey = new Map(outcomes.map((o, i) => [keys[i]!, o]));
+  const decidingOf: number[][] = [];
   const cells: Cell[] = raw.map(({ rules: bits, request }) => {
     const members = indexesOf(bits);
     const deciding = members.filter((i) => !members.some((j) => strictlyInside[j]![i]));
+    decidingOf.push(deciding);
     const decision = preferredOutcome(
       deciding.map((i) => outcomes[i]!),
       prefer,
@@ -391,18 +408,87 @@ export function orderPolicy(policy: Policy, options: OrderOptions = {}): OrderRe
     const a = deciding.find((i) => keys[i] === outcomeKey(x))!;
     const b = deciding.find((i) => keys[i] === outcomeKey(y))!;
     const pair = [Math.min(a, b), Math.max(a, b)] as [number, number];
-    if (!conflictPairs.has(pair.join())) {
-      conflictPairs.add(pair.join());
-      conflicts.push({
-        kind: 'tie',
-        rules: pair,
-        request,
-        outcomes: [outcomes[pair[0]]!, outcomes[pair[1]]!],
-      });
+    if (!tiePairs.has(pair.join())) {
+      tiePairs.add(pair.join());
+      ties.push({ kind: 'tie', rules: pair, request, outcomes: [outcomes[pair[0]]!, outcomes[pair[1]]!] });
     }
     return { rules: bits, request, members };
   });
-  if (conflicts.length > 0) return { rules: [], unchanged: false, conflicts: sortConflicts(conflicts) };
+  return {
+    sets,
+    outcomes,
+    keys,
+    outcomeByKey,
+    cells,
+    deciding: decidingOf,
+    strictlyInside,
+    ties: sortConflicts(ties),
+  };
+}
+
+/** Where the first match as written and the most-specific meaning part: one per pair of rules. */
+export interface FirstMatchDifference {
+  /** The rule written above that takes the requests first. */
+  first: number;
+  /** A most specific rule whose outcome the meaning gives them, written below `first`. */
+  decider: number;
+  /**
+   * Why `first` does not decide them: `narrower`, the decider lies strictly inside it; `prefer`, the
+   * two are equally specific and --prefer ranks the decider's outcome above; `inside`, another rule
+   * (`inside`) lies strictly inside `first` and the most specific rules give the decider's outcome.
+   */
+  reason: 'narrower' | 'prefer' | 'inside';
+  inside?: number;
+  request: RequestAttributes;
+  /** The outcome as written, and the one the meaning gives. */
+  written: Outcome;
+  meant: Outcome;
+}
+
+/**
+ * The requests the written order gives another outcome than the most specific rules would (with
+ * `prefer`), as pairs of rules with an example; requests the meaning cannot decide are left out.
+ * Undefined when the policy is too complex to check exactly.
+ */
+export function firstMatchDifferences(
+  policy: Policy,
+  options: OrderOptions = {},
+): FirstMatchDifference[] | undefined {
+  const meaning = meaningOf(policy, options);
+  if (!meaning) return undefined;
+  const { cells, keys, outcomes, outcomeByKey, strictlyInside } = meaning;
+  const found = new Map<string, FirstMatchDifference>();
+  cells.forEach((cell, c) => {
+    const first = cell.members[0]!;
+    if (cell.key === undefined || keys[first] === cell.key) return;
+    const deciding = meaning.deciding[c]!;
+    const wanted = deciding.filter((i) => keys[i] === cell.key);
+    // Name the rule that makes the point best: one inside the first match, if there is one.
+    const decider = wanted.find((i) => strictlyInside[i]![first]) ?? wanted[0]!;
+    const id = `${first},${decider}`;
+    if (found.has(id)) return;
+    const difference: FirstMatchDifference = {
+      first,
+      decider,
+      reason: strictlyInside[decider]![first] ? 'narrower' : deciding.includes(first) ? 'prefer' : 'inside',
+      request: cell.request,
+      written: outcomes[first]!,
+      meant: outcomeByKey.get(cell.key)!,
+    };
+    if (difference.reason === 'inside')
+      difference.inside = cell.members.find((i) => strictlyInside[i]![first]);
+    found.set(id, difference);
+  });
+  return [...found.values()].sort((x, y) => x.decider - y.decider || x.first - y.first);
+}
+
+/** Compile the most-specific meaning of `policy` into a first-match order. */
+export function orderPolicy(policy: Policy, options: OrderOptions = {}): OrderResult {
+  const rules = policy.rules ?? [];
+  const meaning = meaningOf(policy, options);
+  if (!meaning) return { rules: [], unchanged: false, conflicts: [{ kind: 'too-complex', rules: [] }] };
+  const { sets, outcomes, keys, outcomeByKey, cells, ties } = meaning;
+  if (ties.length > 0) return { rules: [], unchanged: false, conflicts: ties };
 
   const placement = place(cells, keys, sets);
   if ('conflicts' in placement) {
