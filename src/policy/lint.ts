@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../errors.js';
 import { coverage, isUniversal, type Region, regionOfRule, restrictRegion } from './coverage.js';
 import { decodePolicy, type LoadOptions } from './load.js';
-import { firstMatchDifferences } from './order.js';
+import { firstMatchDifferences, type Prefer } from './order.js';
 import { describeOutcome } from './order-text.js';
 import type { Policy, PolicyRule, PolicySourceMap, RequestAttributes } from './types.js';
 import { versionRules } from './version.js';
@@ -12,7 +12,10 @@ import { versionRules } from './version.js';
  * certain, so a warning about a rule is never issued for requests that earlier rules always take.
  */
 
-export type LintOptions = LoadOptions;
+export type LintOptions = LoadOptions & {
+  /** How the most-specific reading settles equally specific rules (RULE_OVERRIDDEN); default quiet. */
+  prefer?: Prefer;
+};
 
 export interface LintResult {
   /** kube-apiserver would accept the policy. */
@@ -148,7 +151,8 @@ export function lintPolicy(policy: Policy, map?: PolicySourceMap, options: LintO
 
   // Where the written order gives requests another outcome than the most specific rules would:
   // `kops-audit order` writes the policy so that they do (issue 12).
-  const differences = firstMatchDifferences(policy) ?? [];
+  const prefer = options.prefer ?? 'quiet';
+  const differences = prefer === 'none' ? [] : (firstMatchDifferences(policy, { prefer }) ?? []);
   const byDecider = new Map<number, (typeof differences)[number]>();
   for (const d of differences) if (!byDecider.has(d.decider)) byDecider.set(d.decider, d);
   for (const [i, d] of byDecider) {
@@ -166,7 +170,7 @@ export function lintPolicy(policy: Policy, map?: PolicySourceMap, options: LintO
       d.reason === 'narrower'
         ? `rules[${i}] is more specific for them`
         : d.reason === 'prefer'
-          ? `the two are equally specific there, and the quieter outcome is rules[${i}]'s`
+          ? `the two are equally specific there, and --prefer ${prefer} gives them rules[${i}]'s outcome`
           : `rules[${d.inside}] lies inside rules[${d.first}] and is more specific for them, and the most specific rules give them rules[${i}]'s outcome`;
     warn(
       'RULE_OVERRIDDEN',

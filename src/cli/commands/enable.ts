@@ -11,6 +11,7 @@ import type { Ctx } from '../../io.js';
 import { planEnable } from '../../plan/plan.js';
 import type { AuditSettings } from '../../spec/apply.js';
 import { withoutByteOrderMark } from '../byte-order-mark.js';
+import { type PolicyOrder, parsePolicyOrder } from '../define/flags.js';
 import { askPolicy, DEFAULT_POLICY, readPolicyChoice } from '../policy-choice.js';
 import { canPrompt } from '../prompt.js';
 import { readSpecInput } from '../spec-file.js';
@@ -32,6 +33,8 @@ export interface EnableArgs {
   flags: ReturnType<typeof parseAuditSettingFlags>;
   webhookConfigFile?: string;
   output: OutputChoice;
+  /** `--order specific`: ship the policy compiled most specific first. */
+  order: PolicyOrder;
 }
 
 /** Pure: flags to EnableArgs, or a UsageError naming the flag. */
@@ -40,6 +43,7 @@ export function parseEnableArgs(raw: RawEnableFlags & { filename: string }): Ena
     filename: raw.filename,
     flags: parseAuditSettingFlags(raw),
     output: parseOutputChoice(raw),
+    order: parsePolicyOrder(raw),
   };
   if (raw.policy !== undefined) args.policy = raw.policy;
   if (raw.webhookConfig !== undefined) args.webhookConfigFile = raw.webhookConfig;
@@ -61,6 +65,7 @@ export async function runEnableCommand(
       ...(raw.policy !== undefined ? { policy: raw.policy } : {}),
       ...(raw.webhookConfig !== undefined ? { webhookConfigFile: raw.webhookConfig } : {}),
       mayPrompt: !options.json,
+      order: parsePolicyOrder(raw),
     },
     ctx,
   );
@@ -77,6 +82,7 @@ export async function resolveAuditSettings(
     mayPrompt: boolean;
     /** The spec comes from stdin, so `--policy -` cannot. */
     specFromStdin?: boolean;
+    order?: PolicyOrder;
   },
   ctx: Ctx,
 ): Promise<AuditSettings> {
@@ -84,7 +90,7 @@ export async function resolveAuditSettings(
     choice.policy ?? (choice.mayPrompt && canPrompt(ctx) ? await askPolicy(ctx) : DEFAULT_POLICY);
   const settings: AuditSettings = {
     ...flags,
-    policy: await readPolicyChoice(policyName, ctx, choice.specFromStdin),
+    policy: await readPolicyChoice(policyName, ctx, choice.specFromStdin, choice.order),
   };
   if (choice.webhookConfigFile !== undefined) {
     const file = path.resolve(ctx.cwd, choice.webhookConfigFile);
@@ -135,6 +141,7 @@ export async function runEnable(args: EnableArgs, ctx: Ctx): Promise<number> {
       ...(args.webhookConfigFile !== undefined ? { webhookConfigFile: args.webhookConfigFile } : {}),
       mayPrompt: args.filename !== '-',
       specFromStdin: args.filename === '-',
+      order: args.order,
     },
     ctx,
   );

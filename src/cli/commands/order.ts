@@ -1,9 +1,9 @@
-import { ExitCode, PolicyError } from '../../errors.js';
+import { ExitCode } from '../../errors.js';
 import type { Ctx } from '../../io.js';
 import { orderPolicy, type Prefer } from '../../policy/order.js';
 import { movedRules, orderedPolicyText } from '../../policy/order-text.js';
 import { readPolicyArg, writePolicyWarnings } from '../policy-arg.js';
-import { conflictDiagnostics } from '../views/order.js';
+import { orderConflictError } from '../policy-order.js';
 import { policyObject } from './render.js';
 
 export interface OrderOptions {
@@ -22,17 +22,8 @@ export async function runOrder(options: OrderOptions, ctx: Ctx): Promise<number>
   const source = loaded.map.source;
   writePolicyWarnings(ctx, source, warnings);
   const result = orderPolicy(loaded.policy, { prefer: options.prefer });
-  if (result.conflicts.length > 0 || !result.policy) {
-    const count = result.conflicts.length === 1 ? '1 conflict' : `${result.conflicts.length} conflicts`;
-    throw new PolicyError(
-      `${source}: no first-match order gives every request the outcome of its most specific rules (${count}, --prefer ${options.prefer}).`,
-      conflictDiagnostics(loaded, result.conflicts, options.prefer),
-      {
-        hint: 'Narrow a rule, write the overlap of two rules as a rule of its own, or choose --prefer quiet or verbose; then run kops-audit order again.',
-        source,
-      },
-    );
-  }
+  if (result.conflicts.length > 0 || !result.policy)
+    throw orderConflictError(loaded, result.conflicts, options.prefer);
 
   const { stdout, stderr } = ctx.io;
   if (options.output === 'json') stdout.write(`${JSON.stringify(policyObject(result.policy), null, 2)}\n`);

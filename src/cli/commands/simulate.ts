@@ -10,6 +10,7 @@ import { compilePolicy } from '../../policy/evaluate.js';
 import type { Policy } from '../../policy/types.js';
 import { toJsonLine } from '../output.js';
 import { readPolicyArg, writePolicyWarnings } from '../policy-arg.js';
+import { AS_WRITTEN, type PolicyOrder, shipPolicy } from '../policy-order.js';
 import { formatProgress, formatSimulation } from '../views/simulate.js';
 
 export interface SimulateOptions {
@@ -18,6 +19,8 @@ export interface SimulateOptions {
   /** Audit log: a file, a .gz, or - for stdin. */
   events: string;
   output: 'text' | 'json';
+  /** `--order specific`: simulate each policy compiled most-specific first (its rules numbered as shipped). */
+  order?: PolicyOrder;
 }
 
 const HELP = "Run 'kops-audit simulate --help' for what it takes.";
@@ -62,8 +65,9 @@ export async function runSimulate(options: SimulateOptions, ctx: Ctx): Promise<n
   const subjects: PolicyUnderTest[] = [];
   const loadedPolicies: Policy[] = [];
   for (const name of options.policies) {
-    const { loaded, warnings } = await readPolicyArg(name, ctx);
-    writePolicyWarnings(ctx, loaded.map.source, warnings);
+    const read = await readPolicyArg(name, ctx);
+    writePolicyWarnings(ctx, read.loaded.map.source, read.warnings);
+    const { loaded } = shipPolicy(read.loaded, options.order ?? AS_WRITTEN);
     loadedPolicies.push(loaded.policy);
     subjects.push({
       name,

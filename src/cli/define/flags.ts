@@ -3,12 +3,47 @@
  * at start-up (it feeds --help), so it imports nothing heavier than commander.
  */
 import { Option } from 'commander';
+import { UsageError } from '../../errors.js';
+import type { Prefer } from '../../policy/order.js';
 import { BACKENDS } from '../../spec/backends.js';
 
 export const POLICY_ARG_HELP = 'audit policy: basic, gce, or the path of a policy file (- for stdin)';
 
 /** commander's way to take a flag more than once. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `--order` and `--prefer`: read the policy as written, or compiled most-specific first (issue 12). */
+export function orderOptions(): Option[] {
+  return [
+    new Option(
+      '--order <order>',
+      'written: the first matching rule decides, as kube-apiserver reads the file (default); specific: the most specific rule decides, compiled as `kops-audit order` does',
+    ).choices(['written', 'specific']),
+    new Option(
+      '--prefer <outcome>',
+      'with --order specific, when the most specific rules disagree: quiet (default), verbose, or none (a conflict)',
+    ).choices(['quiet', 'verbose', 'none']),
+  ];
+}
+
+/** How a command reads a policy: as written (first match), or most specific first. */
+export interface PolicyOrder {
+  order: 'written' | 'specific';
+  prefer: Prefer;
+}
+
+export const AS_WRITTEN: PolicyOrder = { order: 'written', prefer: 'quiet' };
+
+/** `--order` and `--prefer` (values already checked by commander) → PolicyOrder, or a UsageError. */
+export function parsePolicyOrder(raw: { order?: string; prefer?: string }): PolicyOrder {
+  const order = raw.order === 'specific' ? 'specific' : 'written';
+  if (raw.prefer !== undefined && order !== 'specific') {
+    throw new UsageError('--prefer applies only with --order specific.', {
+      hint: 'Add --order specific, or leave --prefer out.',
+    });
+  }
+  return { order, prefer: (raw.prefer as Prefer | undefined) ?? 'quiet' };
+}
 
 export function outputOptions(): Option[] {
   return [

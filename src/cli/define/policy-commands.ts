@@ -4,10 +4,10 @@ import { NEWEST_KUBERNETES_VERSION } from '../../policy/version.js';
 import type { ExplainFlags } from '../commands/explain.js';
 import { loadCommand } from '../load-app.js';
 import type { DefineCommand } from './define-command.js';
-import { collect, POLICY_ARG_HELP } from './flags.js';
+import { collect, orderOptions, POLICY_ARG_HELP, parsePolicyOrder } from './flags.js';
 
 export const defineRender: DefineCommand = (program, ctx, finish) => {
-  program
+  const command = program
     .command('render')
     .description('print an audit policy (basic, gce, or your file), checked as kube-apiserver would read it')
     .addOption(new Option('--policy <policy>', POLICY_ARG_HELP).default('basic'))
@@ -16,14 +16,16 @@ export const defineRender: DefineCommand = (program, ctx, finish) => {
         .choices(['yaml', 'json'])
         .default('yaml'),
     )
-    .action(async (opts: { policy: string; output: 'yaml' | 'json' }) => {
+    .action(async (opts: { policy: string; output: 'yaml' | 'json'; order?: string; prefer?: string }) => {
+      const order = parsePolicyOrder(opts);
       const { runRender } = await loadCommand('render');
-      finish(await runRender({ policy: opts.policy, output: opts.output }, ctx));
+      finish(await runRender({ policy: opts.policy, output: opts.output, order }, ctx));
     });
+  for (const option of orderOptions()) command.addOption(option);
 };
 
 export const defineExplain: DefineCommand = (program, ctx, finish) => {
-  program
+  const command = program
     .command('explain')
     .description('show which rule of a policy decides the audit level of a request, and why')
     .addOption(new Option('--policy <policy>', POLICY_ARG_HELP))
@@ -49,14 +51,16 @@ export const defineExplain: DefineCommand = (program, ctx, finish) => {
         .choices(['text', 'json'])
         .default('text'),
     )
-    .action(async (flags: ExplainFlags) => {
+    .action(async (flags: ExplainFlags & { order?: string; prefer?: string }) => {
+      const order = parsePolicyOrder(flags);
       const { runExplain, parseExplainFlags } = await loadCommand('explain');
-      finish(await runExplain(parseExplainFlags(flags), ctx));
+      finish(await runExplain({ ...parseExplainFlags(flags), order }, ctx));
     });
+  for (const option of orderOptions()) command.addOption(option);
 };
 
 export const defineLint: DefineCommand = (program, ctx, finish) => {
-  program
+  const command = program
     .command('lint')
     .description(
       'check an audit policy: what kube-apiserver would refuse, and what it would silently get wrong',
@@ -72,15 +76,29 @@ export const defineLint: DefineCommand = (program, ctx, finish) => {
     .action(
       async (
         policy: string,
-        opts: { output: 'text' | 'json'; strict: boolean; kubernetesVersion: string },
+        opts: {
+          output: 'text' | 'json';
+          strict: boolean;
+          kubernetesVersion: string;
+          order?: string;
+          prefer?: string;
+        },
       ) => {
+        const order = parsePolicyOrder(opts);
         const { runLint } = await loadCommand('lint');
         finish(
           await runLint(
-            { policy, output: opts.output, strict: opts.strict, kubernetesVersion: opts.kubernetesVersion },
+            {
+              policy,
+              output: opts.output,
+              strict: opts.strict,
+              kubernetesVersion: opts.kubernetesVersion,
+              order,
+            },
             ctx,
           ),
         );
       },
     );
+  for (const option of orderOptions()) command.addOption(option);
 };

@@ -9,7 +9,7 @@ import type { RawOutputFlags } from '../commands/spec-flags.js';
 import type { RawStatusFlags } from '../commands/status.js';
 import { loadCommand } from '../load-app.js';
 import type { DefineCommand } from './define-command.js';
-import { auditSettingOptions, clusterModeOptions, outputOptions } from './flags.js';
+import { auditSettingOptions, clusterModeOptions, orderOptions, outputOptions } from './flags.js';
 
 export const defineEnable: DefineCommand = (program, ctx, finish) => {
   const command: Command = program
@@ -20,7 +20,12 @@ export const defineEnable: DefineCommand = (program, ctx, finish) => {
       '-f, --filename <file>',
       'the kops spec to change (as `kops get all -o yaml` prints it); - for stdin/stdout',
     );
-  for (const option of [...auditSettingOptions(), ...outputOptions(), ...clusterModeOptions('enable')]) {
+  for (const option of [
+    ...auditSettingOptions(),
+    ...orderOptions(),
+    ...outputOptions(),
+    ...clusterModeOptions('enable'),
+  ]) {
     command.addOption(option);
   }
   command.action(async (cluster: string | undefined, raw: RawClusterChangeFlags) => {
