@@ -659,9 +659,18 @@ function place(
       set: MatchSet;
       unblocks: number;
     }> = [];
-    for (const [id, pair] of pairs) {
+    // Only an overlap holding a cell that blocks a rule can help: the pairs of such cells.
+    const useful = new Set<number>();
+    cells.forEach((cell, c) => {
+      if (state.decided[c]) return;
+      const open = cell.members.filter((i) => !state.placed[i]);
+      if (!open.some((i) => keys[i] !== cell.key)) return;
+      for (let a = 0; a < open.length; a++)
+        for (let b = a + 1; b < open.length; b++) useful.add(open[a]! * n + open[b]!);
+    });
+    for (const id of useful) {
+      const pair = pairs.get(id)!;
       const [x, y] = pair.of;
-      if (state.placed[x] || state.placed[y]) continue;
       const open = pair.cells.filter((c) => !state.decided[c]);
       const key = cells[open[0] ?? 0]!.key;
       if (open.length === 0 || key === undefined || open.some((c) => cells[c]!.key !== key)) continue;
