@@ -18,7 +18,7 @@
 //   --runs N     | BENCH_RUNS     timed runs per throughput command (default 3; start-up uses 5x that)
 //   --only startup|throughput|explain|order  run one case
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -240,8 +240,10 @@ async function explain(file) {
 }
 
 async function order() {
-  const file = path.join(ROOT, 'bench/.data', 'policy-300-rules.yaml');
-  mkdirSync(path.dirname(file), { recursive: true });
+  // In a directory of this run's own: biome would format it under bench/.data.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kops-audit-bench-order-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'policy-300-rules.yaml');
   writeFileSync(file, largePolicyText({ rules: 300, seed: SEED }));
   const node = process.execPath;
   const commands = [
