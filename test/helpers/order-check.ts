@@ -1,4 +1,5 @@
 import { compilePolicy } from '../../src/policy/evaluate.js';
+import { loadPolicy } from '../../src/policy/load.js';
 import { relateRules } from '../../src/policy/match-set.js';
 import type { OrderResult, Prefer } from '../../src/policy/order.js';
 import type { Policy, PolicyRule, RequestAttributes } from '../../src/policy/types.js';
@@ -114,6 +115,9 @@ export function checkOrdered(
   const problems: string[] = [];
   if (!result.policy) return ['no policy'];
   const output = result.policy;
+  // Valid as kube-apiserver reads it (checked on its JSON, which is YAML to the reader).
+  const reread = loadPolicy(JSON.stringify(output), 'ordered').loaded;
+  if (!reread) problems.push('the ordered policy is not valid');
   const written = result.rules.flatMap((e) => ('written' in e ? [e.written] : []));
   if ([...written].sort((a, b) => a - b).join() !== input.rules.map((_r, i) => i).join())
     problems.push(`input rules not each kept once: ${written.join()}`);

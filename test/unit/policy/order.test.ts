@@ -11,6 +11,7 @@ import {
   preferredOutcome,
   quieterOf,
 } from '../../../src/policy/order.js';
+import { orderedPolicyText } from '../../../src/policy/order-text.js';
 import type { Policy, PolicyRule, RequestAttributes } from '../../../src/policy/types.js';
 import { checkOrdered, directMeaning, firstMatch } from '../../helpers/order-check.js';
 import { CONFORMANCE_DIR, conformanceMissing, REPO_ROOT } from '../../helpers/paths.js';
@@ -52,7 +53,20 @@ const writtenOrder = (result: OrderResult) =>
   result.rules.map((entry) => ('written' in entry ? entry.written : `overlap ${entry.overlapOf.join('&')}`));
 
 function readPolicy(file: string): Policy | undefined {
-  return loadPolicy(readFileSync(file, 'utf8'), file).loaded?.policy;
+  const loaded = loadPolicy(readFileSync(file, 'utf8'), file).loaded;
+  if (!loaded) return undefined;
+  // The YAML the command prints for it reads back as the ordered Policy, whatever --prefer, and
+  // marks every added overlap rule.
+  for (const prefer of ['quiet', 'verbose'] as const) {
+    const result = orderPolicy(loaded.policy, { prefer });
+    if (!result.policy) continue;
+    const text = orderedPolicyText(loaded, result, { prefer });
+    expect(loadPolicy(text, file).loaded?.policy, `${file} --prefer ${prefer}`).toEqual(result.policy);
+    const marks =
+      text.match(/# kops-audit order: added, the overlap of rules\[\d+\] and rules\[\d+\]/g) ?? [];
+    expect(marks.length).toBe(result.rules.filter((entry) => 'overlapOf' in entry).length);
+  }
+  return loaded.policy;
 }
 
 const GCE = readPolicy(path.join(REPO_ROOT, 'templates/gce.yaml'))!;
