@@ -31,8 +31,8 @@ import {
  * `orderPolicy` compiles that meaning into a first-match policy kube-apiserver runs unchanged.
  *
  * How: the request space is cut into cells, the classes of requests matched by the same rules
- * (match-set.ts gives every selector finitely many classes: each value a rule names plus one fresh
- * value, so the cells are exact). Each cell's outcome follows from the meaning. A first-match order
+ * (each selector has finitely many classes: each value a rule names, and one value standing for all
+ * the values no rule tells apart, so the cells are exact). Each cell's outcome follows from the meaning. A first-match order
  * is right when every cell's first rule has the cell's outcome; rules are placed one by one, each
  * only once every cell it would take first wants its outcome. Placing such a rule never blocks
  * another, so this finds an order whenever one exists. When none does (specificity and `prefer` pull
