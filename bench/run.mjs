@@ -7,7 +7,9 @@
 //   (b) throughput on a seeded synthetic audit log (bench/generate-log.mjs, written once to
 //       bench/.data/): `simulate --policy gce` against a readline + JSON.parse loop and `jq -c .verb`
 //       (issue 5: >= 1.5x and >= 5x, peak RSS < 150 MB);
-//   (c) `explain --events`, when bench/explain-events.mjs is there (issue 3).
+//   (c) `explain --events`, when bench/explain-events.mjs is there (issue 3);
+//   (d) `order` of a 300-rule policy (bench/generate-policy.mjs) against `render` of the same file
+//       (issue 12: well under a second).
 //
 // Timing is hyperfine-like: warm-up runs, then the commands of a case interleaved run by run, and the
 // median is reported (the machine may be shared; interleaving spreads any load over every command).
@@ -15,13 +17,14 @@
 // Options (flags or environment):
 //   --size BYTES | BENCH_SIZE     synthetic log size (default 1e9, i.e. 1 GB)
 //   --runs N     | BENCH_RUNS     timed runs per throughput command (default 3; start-up uses 5x that)
-//   --only startup|throughput|explain  run one case
+//   --only startup|throughput|explain|order  run one case
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeAuditLog } from './generate-log.mjs';
+import { largePolicyText } from './generate-policy.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dist/kops-audit.js');
@@ -222,12 +225,46 @@ async function explain(file) {
   console.log(`  ratio                 ${fixed(r.speedupOverJsonParse, 2)}x`);
 }
 
+async function order() {
+  // In a directory of this run's own: biome would format it under bench/.data.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kops-audit-bench-order-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'policy-300-rules.yaml');
+  writeFileSync(file, largePolicyText({ rules: 300, seed: SEED }));
+  const node = process.execPath;
+  const commands = [
+    {
+      name: 'kops-audit render --policy (300 rules)',
+      command: node,
+      args: [CLI, 'render', '--policy', file],
+    },
+    { name: 'kops-audit order (300 rules)', command: node, args: [CLI, 'order', file] },
+    {
+      name: 'kops-audit order --prefer verbose',
+      command: node,
+      args: [CLI, 'order', file, '--prefer', 'verbose'],
+    },
+  ];
+  const results = await compare(commands, RUNS * 3, 1);
+  const [render] = results;
+  console.log(`\n(d) order of a 300-rule policy, median of ${render.runs} runs each, interleaved`);
+  for (const r of results) {
+    const extra =
+      r === render
+        ? ''
+        : `  ${fixed(r.seconds / render.seconds, 2)}x render; ordering itself ~${fixed((r.seconds - render.seconds) * 1000, 0)} ms (target well under 1 s: ${verdict(r.seconds < 1)})`;
+    console.log(`  ${pad(r.name, 40)} ${fixed(r.seconds * 1000, 0).padStart(5)} ms${extra}`);
+  }
+  return results;
+}
+
 if (!existsSync(CLI)) {
   console.error('dist/kops-audit.js is missing: run `npm run bench` (it builds first) or `npm run build`.');
   process.exitCode = 1;
 } else {
   console.log(`kops-audit bench on ${machine()}`);
   if ((!ONLY || ONLY === 'startup') && !(await startup())) process.exitCode = 1;
+  if (!ONLY || ONLY === 'order') await order();
   if (!ONLY || ONLY === 'throughput' || ONLY === 'explain') {
     const file = await ensureLog();
     if (!ONLY || ONLY === 'throughput') await throughput(file);

@@ -3,6 +3,7 @@ import { ExitCode, KopsAuditError, PolicyError, UsageError } from '../errors.js'
 import type { Ctx } from '../io.js';
 import { VERSION } from '../version.js';
 import type { DefineCommand } from './define/define-command.js';
+import { defineOrder } from './define/order.js';
 import { defineExplain, defineLint, defineRender } from './define/policy-commands.js';
 import { defineSimulate } from './define/simulate.js';
 import { defineDisable, defineEnable, defineStatus } from './define/spec-commands.js';
@@ -68,6 +69,7 @@ const COMMANDS: DefineCommand[] = [
   defineStatus,
   defineExplain,
   defineLint,
+  defineOrder,
   defineSimulate,
 ];
 

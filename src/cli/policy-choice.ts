@@ -7,6 +7,7 @@ import type { Ctx } from '../io.js';
 import type { SourcedText } from '../spec/apply.js';
 import { DEFAULT_POLICY } from './default-policy.js';
 import { isTemplate, readPolicyArg, readPolicySource, writePolicyWarnings } from './policy-arg.js';
+import { AS_WRITTEN, type PolicyOrder, shipPolicy } from './policy-order.js';
 import { chooseOnTerminal } from './prompt.js';
 
 /**
@@ -15,19 +16,25 @@ import { chooseOnTerminal } from './prompt.js';
  * (test/unit/cli/spec-flags.test.ts) and not loaded again here, which keeps enable's start-up close
  * to bare node's.
  */
-export async function readPolicyChoice(value: string, ctx: Ctx, specFromStdin = false): Promise<SourcedText> {
+export async function readPolicyChoice(
+  value: string,
+  ctx: Ctx,
+  specFromStdin = false,
+  order: PolicyOrder = AS_WRITTEN,
+): Promise<SourcedText> {
   if (value === '-' && specFromStdin) {
     throw new UsageError('--policy - and -f - cannot both read stdin.', {
       hint: 'Give the policy as a file (--policy PATH) when the spec comes from stdin.',
     });
   }
-  if (isTemplate(value)) {
+  if (isTemplate(value) && order.order === 'written') {
     const { text, source } = await readPolicySource(value, ctx);
     return { source, text };
   }
   const { loaded, warnings } = await readPolicyArg(value, ctx);
   writePolicyWarnings(ctx, value, warnings);
-  return { source: value, text: loaded.text };
+  // --order specific ships the compiled policy: the file asset holds what kube-apiserver reads.
+  return { source: value, text: shipPolicy(loaded, order).loaded.text };
 }
 
 /** Ask which policy to use (basic, gce or a file). Ctrl-C exits 130. */

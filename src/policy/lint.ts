@@ -1,7 +1,9 @@
 import type { Diagnostic } from '../errors.js';
 import { coverage, isUniversal, type Region, regionOfRule, restrictRegion } from './coverage.js';
 import { decodePolicy, type LoadOptions } from './load.js';
-import type { Policy, PolicyRule, PolicySourceMap } from './types.js';
+import { firstMatchDifferences, type Prefer } from './order.js';
+import { describeOutcome } from './order-text.js';
+import type { Policy, PolicyRule, PolicySourceMap, RequestAttributes } from './types.js';
 import { versionRules } from './version.js';
 
 /**
@@ -16,6 +18,8 @@ export interface LintOptions extends LoadOptions {
    * warning too.
    */
   strict?: boolean;
+  /** How the most-specific reading settles equally specific rules (RULE_OVERRIDDEN); default quiet. */
+  prefer?: Prefer;
 }
 
 export interface LintResult {
@@ -155,6 +159,37 @@ export function lintPolicy(policy: Policy, map?: PolicySourceMap, options: LintO
     }
   });
 
+  // Where the written order gives requests another outcome than the most specific rules would:
+  // `kops-audit order` writes the policy so that they do (issue 12).
+  const prefer = options.prefer ?? 'quiet';
+  const differences = prefer === 'none' ? [] : (firstMatchDifferences(policy, { prefer }) ?? []);
+  const byDecider = new Map<number, (typeof differences)[number]>();
+  for (const d of differences) if (!byDecider.has(d.decider)) byDecider.set(d.decider, d);
+  for (const [i, d] of byDecider) {
+    const example = describeExample(d.request);
+    const change = `${describeOutcome(d.meant)} instead of ${describeOutcome(d.written)}`;
+    if (shadowed.has(i)) {
+      const warning = out.find((w) => w.code === 'RULE_SHADOWED' && w.field === `rules[${i}]`);
+      if (warning) {
+        warning.message += `. Most specific first, as \`kops-audit order\` writes the policy, it would decide requests such as ${example}: ${change} (from rules[${d.first}])`;
+        warning.fix = `write the policy with \`kops-audit order\`, or ${warning.fix}`;
+      }
+      continue;
+    }
+    const why =
+      d.reason === 'narrower'
+        ? `rules[${i}] is more specific for them`
+        : d.reason === 'prefer'
+          ? `the two are equally specific there, and --prefer ${prefer} gives them rules[${i}]'s outcome`
+          : `rules[${d.inside}] lies inside rules[${d.first}] and is more specific for them, and the most specific rules give them rules[${i}]'s outcome`;
+    warn(
+      'RULE_OVERRIDDEN',
+      `rules[${i}]`,
+      `rules[${d.first}], written above, takes requests such as ${example} from rules[${i}] (${rules[i]!.level}), although ${why}: \`kops-audit order\` would put rules[${i}] first and log them at ${change}`,
+      `write the policy with \`kops-audit order\` (the most specific rule first), or narrow rules[${i}] or rules[${d.first}] if the first match is what you want`,
+    );
+  }
+
   if (rules.length > 0 && !coverage({ kind: 'any' }, regions).covered) {
     warn(
       'NO_CATCH_ALL',
@@ -279,6 +314,18 @@ function namedScope(region: Region | undefined): string {
   const names = [...new Set(atoms.flatMap((a) => a.names ?? []))].map((n) => JSON.stringify(n));
   const shown = names.length > 4 ? [...names.slice(0, 3), `${names.length - 3} more`] : names;
   return ` named ${joinWords(shown)}`;
+}
+
+/** A request in a message: `get secrets in namespace default`, `get /healthz`. */
+function describeExample(r: RequestAttributes): string {
+  const who = r.user === null ? ' with no user' : r.user === 'someone' ? '' : ` by ${r.user}`;
+  const groups = r.groups.length > 0 ? ` (groups ${r.groups.join(', ')})` : '';
+  if (!r.resourceRequest) return `${r.verb} ${r.path}${who}${groups}`;
+  const group = r.apiGroup ? `${r.apiGroup}/` : '';
+  const sub = r.subresource ? `/${r.subresource}` : '';
+  const name = r.name ? ` "${r.name}"` : '';
+  const where = r.namespace ? ` in namespace ${r.namespace}` : ' (cluster-wide)';
+  return `${r.verb} ${group}${r.resource}${sub}${name}${where}${who}${groups}`;
 }
 
 function restrictVerbs(region: Region, verbs: readonly string[]): Region | undefined {

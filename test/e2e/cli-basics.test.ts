@@ -66,7 +66,7 @@ describe('help', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      'Error: unknown help topic "nosuch"; kops-audit has help on render, enable, disable, status, explain, lint, simulate.\n',
+      'Error: unknown help topic "nosuch"; kops-audit has help on render, enable, disable, status, explain, lint, order, simulate.\n',
     );
   });
 

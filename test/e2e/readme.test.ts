@@ -89,12 +89,21 @@ function sandbox(): { dir: string; env: NodeJS.ProcessEnv } {
 }
 
 function run(command: string, where: { dir: string; env: NodeJS.ProcessEnv }) {
-  const result = spawnSync('bash', ['-c', `${command} 2>&1`], {
-    cwd: where.dir,
-    env: where.env,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Grouped, so that a redirection in the example (`> file`) keeps its own meaning.
+  const result = spawnSync(
+    'bash',
+    [
+      '-c',
+      `{ ${command}
+} 2>&1`,
+    ],
+    {
+      cwd: where.dir,
+      env: where.env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return { code: result.status, output: result.stdout };
 }
 

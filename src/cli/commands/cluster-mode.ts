@@ -3,6 +3,7 @@
  * that file mode (-f) never loads the code that runs kops.
  */
 import type { Ctx } from '../../io.js';
+import { parsePolicyOrder } from '../define/flags.js';
 import { runClusterChange } from './cluster-change.js';
 import {
   parseClusterChangeOptions,
@@ -27,6 +28,7 @@ export async function runEnableOnCluster(
       ...(raw.webhookConfig !== undefined ? { webhookConfigFile: raw.webhookConfig } : {}),
       ...(raw.shipCredentials !== undefined ? { shipCredentialsFile: raw.shipCredentials } : {}),
       mayPrompt: !options.json,
+      order: parsePolicyOrder(raw),
     },
     ctx,
   );

@@ -13,6 +13,7 @@ import type { AuditSettings } from '../../spec/apply.js';
 import { parseShipCredentials } from '../../spec/ship-target.js';
 import { withoutByteOrderMark } from '../byte-order-mark.js';
 import { DEFAULT_POLICY } from '../default-policy.js';
+import { type PolicyOrder, parsePolicyOrder } from '../define/flags.js';
 import { askPolicy, readPolicyChoice } from '../policy-choice.js';
 import { canPrompt } from '../prompt.js';
 import { readSpecInput } from '../spec-file.js';
@@ -32,6 +33,8 @@ export interface EnableArgs {
   webhookConfigFile?: string;
   shipCredentialsFile?: string;
   output: OutputChoice;
+  /** `--order specific`: ship the policy compiled most specific first. */
+  order: PolicyOrder;
 }
 
 /** Pure: flags to EnableArgs, or a UsageError naming the flag. */
@@ -40,6 +43,7 @@ export function parseEnableArgs(raw: RawEnableFlags & { filename: string }): Ena
     filename: raw.filename,
     flags: parseAuditSettingFlags(raw),
     output: parseOutputChoice(raw),
+    order: parsePolicyOrder(raw),
   };
   if (raw.policy !== undefined) args.policy = raw.policy;
   if (raw.webhookConfig !== undefined) args.webhookConfigFile = raw.webhookConfig;
@@ -59,6 +63,7 @@ export async function resolveAuditSettings(
     specFromStdin?: boolean;
     /** `--ship-credentials FILE` (parseAuditSettingFlags checked it goes with --ship-to). */
     shipCredentialsFile?: string;
+    order?: PolicyOrder;
   },
   ctx: Ctx,
 ): Promise<AuditSettings> {
@@ -66,7 +71,7 @@ export async function resolveAuditSettings(
     choice.policy ?? (choice.mayPrompt && canPrompt(ctx) ? await askPolicy(ctx) : DEFAULT_POLICY);
   const settings: AuditSettings = {
     ...flags,
-    policy: await readPolicyChoice(policyName, ctx, choice.specFromStdin),
+    policy: await readPolicyChoice(policyName, ctx, choice.specFromStdin, choice.order),
   };
   if (choice.webhookConfigFile !== undefined) {
     const file = path.resolve(ctx.cwd, choice.webhookConfigFile);
@@ -134,6 +139,7 @@ export async function runEnable(args: EnableArgs, ctx: Ctx): Promise<number> {
       ...(args.shipCredentialsFile !== undefined ? { shipCredentialsFile: args.shipCredentialsFile } : {}),
       mayPrompt: args.filename !== '-',
       specFromStdin: args.filename === '-',
+      order: args.order,
     },
     ctx,
   );

@@ -8,6 +8,7 @@ import { shapeRequest } from '../../policy/request-shape.js';
 import type { Evaluation, RequestAttributes } from '../../policy/types.js';
 import { reportedAsJson, toJsonLine } from '../output.js';
 import { readPolicyArg, writePolicyWarnings } from '../policy-arg.js';
+import { AS_WRITTEN, type PolicyOrder, shipPolicy } from '../policy-order.js';
 import { describeRequest, formatExplanation } from '../views/explain.js';
 
 /** What to explain: one request from flags, a file of request lines, or a file of audit events. */
@@ -20,6 +21,8 @@ export interface ExplainOptions {
   policy: string;
   input: ExplainInput;
   output: 'text' | 'json';
+  /** `--order specific`: explain the compiled policy, naming each rule as written too. */
+  order?: PolicyOrder;
 }
 
 /** Raw commander options, before checking. */
@@ -166,9 +169,18 @@ function kebab(key: string): string {
 }
 
 export async function runExplain(options: ExplainOptions, ctx: Ctx): Promise<number> {
-  const { loaded, warnings } = await readPolicyArg(options.policy, ctx);
-  writePolicyWarnings(ctx, loaded.map.source, warnings);
+  const read = await readPolicyArg(options.policy, ctx);
+  writePolicyWarnings(ctx, read.loaded.map.source, read.warnings);
+  const shipped = shipPolicy(read.loaded, options.order ?? AS_WRITTEN);
+  const { loaded } = shipped;
   const evaluator = compilePolicy(loaded.policy);
+  const asWritten = (i: number | null) => {
+    const entry = i === null ? undefined : shipped.compiled?.rules[i];
+    if (!entry) return {};
+    if ('overlapOf' in entry) return { asWritten: { overlapOf: entry.overlapOf } };
+    const line = shipped.compiled!.asWritten.map.ruleLines[entry.written];
+    return { asWritten: { rule: entry.written, line: line ?? null } };
+  };
   const input = options.input;
 
   if (input.kind === 'request') {
@@ -184,15 +196,19 @@ export async function runExplain(options: ExplainOptions, ctx: Ctx): Promise<num
           notes,
           ...evaluationObject(evaluation),
           line: evaluation.rule === null ? null : (loaded.map.ruleLines[evaluation.rule] ?? null),
+          ...asWritten(evaluation.rule),
           alsoMatching: alsoMatching.map((i) => ({
             rule: i,
             level: loaded.policy.rules[i]?.level,
             line: loaded.map.ruleLines[i] ?? null,
+            ...asWritten(i),
           })),
         }),
       );
     } else {
-      ctx.io.stdout.write(formatExplanation(loaded, { request: input.request, evaluation, alsoMatching }));
+      ctx.io.stdout.write(
+        formatExplanation(loaded, { request: input.request, evaluation, alsoMatching }, shipped.compiled),
+      );
     }
     return ExitCode.OK;
   }

@@ -2,10 +2,13 @@ import { ExitCode } from '../../errors.js';
 import type { Ctx } from '../../io.js';
 import type { Policy } from '../../policy/types.js';
 import { readPolicyArg, writePolicyWarnings } from '../policy-arg.js';
+import { AS_WRITTEN, type PolicyOrder, shipPolicy } from '../policy-order.js';
 
 export interface RenderOptions {
   policy: string;
   output: 'yaml' | 'json';
+  /** `--order specific`: print the compiled policy, the one kube-apiserver would read. */
+  order?: PolicyOrder;
 }
 
 /**
@@ -14,8 +17,9 @@ export interface RenderOptions {
  * (what kube-apiserver would keep: unknown fields dropped, the last of duplicate keys).
  */
 export async function runRender(options: RenderOptions, ctx: Ctx): Promise<number> {
-  const { loaded, warnings } = await readPolicyArg(options.policy, ctx);
-  writePolicyWarnings(ctx, loaded.map.source, warnings);
+  const read = await readPolicyArg(options.policy, ctx);
+  writePolicyWarnings(ctx, read.loaded.map.source, read.warnings);
+  const { loaded } = shipPolicy(read.loaded, options.order ?? AS_WRITTEN);
   if (options.output === 'json') {
     ctx.io.stdout.write(`${JSON.stringify(policyObject(loaded.policy), null, 2)}\n`);
   } else {
@@ -25,7 +29,7 @@ export async function runRender(options: RenderOptions, ctx: Ctx): Promise<numbe
 }
 
 /** The Policy with its fields in API order. */
-function policyObject(policy: Policy): Policy {
+export function policyObject(policy: Policy): Policy {
   const out: Policy = { apiVersion: policy.apiVersion, kind: policy.kind, rules: [] };
   if (policy.omitStages) out.omitStages = policy.omitStages;
   if (policy.omitManagedFields !== undefined) out.omitManagedFields = policy.omitManagedFields;

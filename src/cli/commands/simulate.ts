@@ -13,6 +13,7 @@ import { listPrice, priceFromFlag, type ShipPrice } from '../../spec/ship-price.
 import { parseShipTarget } from '../../spec/ship-target.js';
 import { toJsonLine } from '../output.js';
 import { readPolicyArg, writePolicyWarnings } from '../policy-arg.js';
+import { AS_WRITTEN, type PolicyOrder, shipPolicy } from '../policy-order.js';
 import { countOf, formatCount, formatProgress, formatSimulation, ingestCost } from '../views/simulate.js';
 
 export interface SimulateOptions {
@@ -23,6 +24,8 @@ export interface SimulateOptions {
   output: 'text' | 'json';
   /** `--ship-to` / `--price-per-gb`: what a GB costs to ship, to add the cost per day. */
   price?: ShipPrice;
+  /** `--order specific`: simulate each policy compiled most-specific first (its rules numbered as shipped). */
+  order?: PolicyOrder;
 }
 
 const HELP = "Run 'kops-audit simulate --help' for what it takes.";
@@ -101,8 +104,9 @@ export async function runSimulate(options: SimulateOptions, ctx: Ctx): Promise<n
   const subjects: PolicyUnderTest[] = [];
   const loadedPolicies: Policy[] = [];
   for (const name of options.policies) {
-    const { loaded, warnings } = await readPolicyArg(name, ctx);
-    writePolicyWarnings(ctx, loaded.map.source, warnings);
+    const read = await readPolicyArg(name, ctx);
+    writePolicyWarnings(ctx, read.loaded.map.source, read.warnings);
+    const { loaded } = shipPolicy(read.loaded, options.order ?? AS_WRITTEN);
     loadedPolicies.push(loaded.policy);
     subjects.push({
       name,

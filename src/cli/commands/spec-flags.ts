@@ -76,6 +76,9 @@ export interface RawEnableFlags extends RawOutputFlags {
   shipTo?: string;
   shipCredentials?: string;
   shipImage?: string;
+  /** `--order written|specific` and `--prefer`: ship the policy compiled most specific first. */
+  order?: string;
+  prefer?: string;
 }
 
 /** Flags of `enable` that describe the audit setup (file mode and cluster mode alike). */

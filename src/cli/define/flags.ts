@@ -1,12 +1,46 @@
 /** The flags of every command, and the checks that need nothing but the flags. */
 import { Option } from 'commander';
 import { UsageError } from '../../errors.js';
+import type { Prefer } from '../../policy/order.js';
 import { BACKENDS } from '../../spec/backends.js';
 
 export const POLICY_ARG_HELP = 'audit policy: basic, gce, or the path of a policy file (- for stdin)';
 
 /** commander's way to take a flag more than once. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `--order` and `--prefer`: read the policy as written, or compiled most-specific first (issue 12). */
+export function orderOptions(): Option[] {
+  return [
+    new Option(
+      '--order <order>',
+      'written: the first matching rule decides, as kube-apiserver reads the file (default); specific: the most specific rule decides, compiled as `kops-audit order` does',
+    ).choices(['written', 'specific']),
+    new Option(
+      '--prefer <outcome>',
+      'with --order specific, when the most specific rules disagree: quiet (default), verbose, or none (a conflict)',
+    ).choices(['quiet', 'verbose', 'none']),
+  ];
+}
+
+/** How a command reads a policy: as written (first match), or most specific first. */
+export interface PolicyOrder {
+  order: 'written' | 'specific';
+  prefer: Prefer;
+}
+
+export const AS_WRITTEN: PolicyOrder = { order: 'written', prefer: 'quiet' };
+
+/** `--order` and `--prefer` (values already checked by commander) → PolicyOrder, or a UsageError. */
+export function parsePolicyOrder(raw: { order?: string; prefer?: string }): PolicyOrder {
+  const order = raw.order === 'specific' ? 'specific' : 'written';
+  if (raw.prefer !== undefined && order !== 'specific') {
+    throw new UsageError('--prefer applies only with --order specific.', {
+      hint: 'Add --order specific, or leave --prefer out.',
+    });
+  }
+  return { order, prefer: (raw.prefer as Prefer | undefined) ?? 'quiet' };
+}
 
 export function outputOptions(): Option[] {
   return [
@@ -142,6 +176,10 @@ export const EXAMPLES = {
       'Turn audit logging on in a live cluster: show the plan, ask, then run kops',
       'kops-audit enable prod.example.com',
     ],
+    [
+      'Ship a policy whose most specific rule decides, compiled into first-match order',
+      'kops-audit enable prod.example.com --policy my-policy.yaml --order specific',
+    ],
     ['The same in a pipeline: no questions', 'kops-audit enable prod.example.com --policy gce --yes'],
     ['Review the change to a spec file without writing it', 'kops-audit enable -f cluster.yaml --dry-run'],
     [
@@ -187,6 +225,20 @@ export const EXAMPLES = {
       'kops-audit lint my-policy.yaml',
     ],
     ['In CI: warnings fail too', 'kops-audit lint my-policy.yaml --strict -o json'],
+  ],
+  order: [
+    [
+      'Write the rules in any order: the most specific one decides; print them in first-match order',
+      'kops-audit order my-policy.yaml',
+    ],
+    [
+      'Overlaps logged at the higher level instead, as the Policy object',
+      'kops-audit order my-policy.yaml --prefer verbose -o json',
+    ],
+    [
+      'Make every disagreement between equally specific rules an error instead',
+      'kops-audit order my-policy.yaml --prefer none',
+    ],
   ],
   simulate: [
     [

@@ -4,10 +4,10 @@ import { NEWEST_KUBERNETES_VERSION } from '../../policy/version.js';
 import type { ExplainFlags } from '../commands/explain.js';
 import { DEFAULT_POLICY } from '../default-policy.js';
 import type { DefineCommand } from './define-command.js';
-import { collect, EXAMPLES, examplesHelp, POLICY_ARG_HELP } from './flags.js';
+import { collect, EXAMPLES, examplesHelp, orderOptions, POLICY_ARG_HELP, parsePolicyOrder } from './flags.js';
 
 export const defineRender: DefineCommand = (program, ctx, finish) => {
-  program
+  const command = program
     .command('render')
     .addHelpText('after', examplesHelp(EXAMPLES.render))
     .description('print an audit policy (basic, gce, or your file), checked as kube-apiserver would read it')
@@ -17,14 +17,16 @@ export const defineRender: DefineCommand = (program, ctx, finish) => {
         .choices(['yaml', 'json'])
         .default('yaml'),
     )
-    .action(async (opts: { policy: string; output: 'yaml' | 'json' }) => {
+    .action(async (opts: { policy: string; output: 'yaml' | 'json'; order?: string; prefer?: string }) => {
+      const order = parsePolicyOrder(opts);
       const { runRender } = await import('../commands/render.js');
-      finish(await runRender({ policy: opts.policy, output: opts.output }, ctx));
+      finish(await runRender({ policy: opts.policy, output: opts.output, order }, ctx));
     });
+  for (const option of orderOptions()) command.addOption(option);
 };
 
 export const defineExplain: DefineCommand = (program, ctx, finish) => {
-  program
+  const command = program
     .command('explain')
     .addHelpText('after', examplesHelp(EXAMPLES.explain))
     .description('show which rule of a policy decides the audit level of a request, and why')
@@ -51,14 +53,16 @@ export const defineExplain: DefineCommand = (program, ctx, finish) => {
         .choices(['text', 'json'])
         .default('text'),
     )
-    .action(async (flags: ExplainFlags) => {
-      const { parseExplainFlags, runExplain } = await import('../commands/explain.js');
-      finish(await runExplain(parseExplainFlags(flags), ctx));
+    .action(async (flags: ExplainFlags & { order?: string; prefer?: string }) => {
+      const order = parsePolicyOrder(flags);
+      const { runExplain, parseExplainFlags } = await import('../commands/explain.js');
+      finish(await runExplain({ ...parseExplainFlags(flags), order }, ctx));
     });
+  for (const option of orderOptions()) command.addOption(option);
 };
 
 export const defineLint: DefineCommand = (program, ctx, finish) => {
-  program
+  const command = program
     .command('lint')
     .addHelpText('after', examplesHelp(EXAMPLES.lint))
     .description(
@@ -75,15 +79,29 @@ export const defineLint: DefineCommand = (program, ctx, finish) => {
     .action(
       async (
         policy: string,
-        opts: { output: 'text' | 'json'; strict: boolean; kubernetesVersion: string },
+        opts: {
+          output: 'text' | 'json';
+          strict: boolean;
+          kubernetesVersion: string;
+          order?: string;
+          prefer?: string;
+        },
       ) => {
+        const order = parsePolicyOrder(opts);
         const { runLint } = await import('../commands/lint.js');
         finish(
           await runLint(
-            { policy, output: opts.output, strict: opts.strict, kubernetesVersion: opts.kubernetesVersion },
+            {
+              policy,
+              output: opts.output,
+              strict: opts.strict,
+              kubernetesVersion: opts.kubernetesVersion,
+              order,
+            },
             ctx,
           ),
         );
       },
     );
+  for (const option of orderOptions()) command.addOption(option);
 };

@@ -1,10 +1,10 @@
 /** Flags and help of simulate. */
 import { Option } from 'commander';
 import type { DefineCommand } from './define-command.js';
-import { collect, EXAMPLES, examplesHelp, POLICY_ARG_HELP } from './flags.js';
+import { collect, EXAMPLES, examplesHelp, orderOptions, POLICY_ARG_HELP, parsePolicyOrder } from './flags.js';
 
 export const defineSimulate: DefineCommand = (program, ctx, finish) => {
-  program
+  const command = program
     .command('simulate')
     .addHelpText('after', examplesHelp(EXAMPLES.simulate))
     .description('replay an audit log through policies: what each would log, and what it would cost')
@@ -26,9 +26,13 @@ export const defineSimulate: DefineCommand = (program, ctx, finish) => {
         output: string;
         shipTo?: string;
         pricePerGb?: string;
+        order?: string;
+        prefer?: string;
       }) => {
+        const order = parsePolicyOrder(opts);
         const { parseSimulateFlags, runSimulate } = await import('../commands/simulate.js');
-        finish(await runSimulate(parseSimulateFlags(opts), ctx));
+        finish(await runSimulate({ ...parseSimulateFlags(opts), order }, ctx));
       },
     );
+  for (const option of orderOptions()) command.addOption(option);
 };

@@ -13,6 +13,7 @@ import {
   clusterModeOptions,
   EXAMPLES,
   examplesHelp,
+  orderOptions,
   outputOptions,
   requireTarget,
 } from './flags.js';
@@ -27,7 +28,12 @@ export const defineEnable: DefineCommand = (program, ctx, finish) => {
       '-f, --filename <file>',
       'the kops spec to change (as `kops get all -o yaml` prints it); - for stdin/stdout',
     );
-  for (const option of [...auditSettingOptions(), ...outputOptions(), ...clusterModeOptions('enable')]) {
+  for (const option of [
+    ...auditSettingOptions(),
+    ...orderOptions(),
+    ...outputOptions(),
+    ...clusterModeOptions('enable'),
+  ]) {
     command.addOption(option);
   }
   command.action(async (cluster: string | undefined, raw: RawClusterChangeFlags) => {

@@ -1,3 +1,4 @@
+import type { OrderedRule } from '../../policy/order.js';
 import type { Evaluation, LoadedPolicy, RequestAttributes } from '../../policy/types.js';
 
 /** Human text for `explain` of one request: the level, the rule that decided it and why. */
@@ -25,9 +26,18 @@ export interface Explanation {
 export function formatExplanation(
   loaded: LoadedPolicy,
   { request, evaluation, alsoMatching }: Explanation,
+  /** With --order specific: the file as written and where each rule of `loaded` comes from. */
+  compiled?: { asWritten: LoadedPolicy; rules: readonly OrderedRule[] },
 ): string {
   const { policy, map } = loaded;
-  const where = (i: number) => `${map.source} line ${map.ruleLines[i] ?? '?'}`;
+  const where = (i: number) => {
+    const entry = compiled?.rules[i];
+    if (!entry) return `${map.source} line ${map.ruleLines[i] ?? '?'}`;
+    if ('overlapOf' in entry)
+      return `added by kops-audit order for the overlap of rules[${entry.overlapOf[0]}] and rules[${entry.overlapOf[1]}] as written`;
+    const written = compiled!.asWritten.map;
+    return `rules[${entry.written}] as written, ${written.source} line ${written.ruleLines[entry.written] ?? '?'}`;
+  };
   const lines: string[] = [`Request: ${describeRequest(request)}`];
   if (evaluation.rule === null) {
     lines.push('Level:   None: no rule matches, so kube-apiserver does not log this request');
@@ -47,7 +57,11 @@ export function formatExplanation(
       );
     }
   }
-  lines.push('', ...ruleSource(loaded, i));
+  const entry = compiled?.rules[i];
+  lines.push(
+    '',
+    ...(entry && 'written' in entry ? ruleSource(compiled!.asWritten, entry.written) : ruleSource(loaded, i)),
+  );
   if (alsoMatching.length > 0) {
     lines.push(
       '',

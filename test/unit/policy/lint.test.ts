@@ -156,7 +156,9 @@ const cases: Case[] = [
     name: 'secrets taken at Metadata by an earlier rule: a later RequestResponse catch-all is fine',
     rule: 'checker.go first match',
     text: 'rules:\n- level: Metadata\n  resources: [{group: "", resources: [secrets, configmaps, serviceaccounts/token]}, {group: authentication.k8s.io, resources: [tokenreviews]}]\n- level: None\n  resources: [{group: "", resources: [pods/exec, pods/attach, pods/portforward]}]\n- level: None\n  verbs: [list, watch]\n- level: RequestResponse\n',
-    expected: [],
+    // No credential warning. (Lists of secrets go to rule 0 as written; rule 2, as specific there and
+    // quieter, would take them in the most-specific order: issue 12.)
+    expected: [['RULE_OVERRIDDEN', 'rules[2]']],
   },
   {
     name: 'pods/exec logged at Metadata',
@@ -344,10 +346,13 @@ describe('our templates: no errors, and only warnings a reviewer agrees with', (
     expect(result.info.map((w) => [w.code, w.field])).toEqual([['EXEC_LOGGED', 'rules[0]']]);
   });
 
-  it('gce: managedFields in bodies (it predates omitManagedFields) and exec logged with bodies, nothing else', () => {
+  it('gce: managedFields in bodies (it predates omitManagedFields), exec logged with bodies, and the one order difference', () => {
     const result = lint('gce');
     expect(result.errors).toEqual([]);
-    expect(result.warnings.map((w) => [w.code, w.field])).toEqual([['MANAGED_FIELDS_LOGGED', 'rules[10]']]);
+    expect(result.warnings.map((w) => [w.code, w.field])).toEqual([
+      ['MANAGED_FIELDS_LOGGED', 'rules[10]'],
+      ['RULE_OVERRIDDEN', 'rules[13]'],
+    ]);
     expect(result.info.map((w) => [w.code, w.field])).toEqual([['EXEC_LOGGED', 'rules[14]']]);
     // Update bodies of node/pod status (10, 11) and every RequestResponse body (15); not the
     // deletecollection (12) or get/list/watch (14) rules at Request, whose logged requests carry no object.
@@ -355,6 +360,51 @@ describe('our templates: no errors, and only warnings a reviewer agrees with', (
       /^rules\[10\], rules\[11\] and rules\[15\] log object bodies/,
     );
     expect(result.info[0]!.message).toContain('rules[14] (Request) and rules[15] (RequestResponse)');
+  });
+});
+
+describe('where the written order and the most specific rule part', () => {
+  const find = (text: string, code: string) =>
+    lintPolicyText(`${HEAD}${text}`, 'p.yaml').warnings.find((w) => w.code === code);
+
+  it('a shadowed narrow rule: RULE_SHADOWED says what kops-audit order would change', () => {
+    const shadowed = find(
+      'rules:\n- level: RequestResponse\n  resources: [{group: ""}]\n- level: Metadata\n  resources: [{group: "", resources: [secrets]}]\n- level: Metadata\n',
+      'RULE_SHADOWED',
+    );
+    expect(shadowed?.field).toBe('rules[1]');
+    expect(shadowed?.message).toContain(
+      'as `kops-audit order` writes the policy, it would decide requests such as',
+    );
+    expect(shadowed?.message).toMatch(
+      /: Metadata \(omitting RequestReceived\) instead of RequestResponse \(omitting RequestReceived.*\) \(from rules\[0\]\)$/,
+    );
+    expect(shadowed?.fix).toMatch(/^write the policy with `kops-audit order`, or move it above rules\[0\]/);
+  });
+
+  it('a rule partly taken by a broader one written above: RULE_OVERRIDDEN, with the change', () => {
+    // Secrets go to the core-group rule as written; the Secrets-and-events.k8s.io rule is as specific
+    // there (neither contains the other) and quieter.
+    const overridden = find(
+      'rules:\n- level: RequestResponse\n  resources: [{group: ""}]\n- level: Metadata\n  resources: [{group: "", resources: [secrets]}, {group: events.k8s.io}]\n- level: Metadata\n',
+      'RULE_OVERRIDDEN',
+    );
+    expect(overridden?.field).toBe('rules[1]');
+    expect(overridden?.message).toMatch(
+      /^rules\[0\], written above, takes requests such as get secrets in namespace default from rules\[1\] \(Metadata\), although the two are equally specific there/,
+    );
+    expect(overridden?.message).toContain(
+      '`kops-audit order` would put rules[1] first and log them at Metadata',
+    );
+  });
+
+  it('nothing when the written order already decides as the most specific rules', () => {
+    expect(
+      find(
+        'rules:\n- level: Metadata\n  resources: [{group: "", resources: [secrets]}]\n- level: RequestResponse\n',
+        'RULE_OVERRIDDEN',
+      ),
+    ).toBeUndefined();
   });
 });
 
