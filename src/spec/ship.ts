@@ -150,7 +150,7 @@ export function resolveShipPlan(
   const image = settings.image ?? manifestImage(ship.manifest?.content) ?? DEFAULT_SHIP_IMAGE;
   if (credentials?.kind === 'apiKey' && image === DEFAULT_SHIP_IMAGE) {
     throw new UsageError(
-      `An Elasticsearch API key needs fluent-bit's http_api_key, which ${DEFAULT_SHIP_IMAGE} does not have (it came in the 4.0 releases of August 2025, and crashed until fluent/fluent-bit#10948 was fixed).`,
+      `An Elasticsearch API key needs fluent-bit's http_api_key, which ${DEFAULT_SHIP_IMAGE} does not have (it came in a 4.0 patch release in 2025, and crashed until fluent/fluent-bit#10948 was fixed).`,
       {
         hint: 'Write USER:PASSWORD in the --ship-credentials file instead, or add --ship-image with a fluent-bit release that has the fix.',
       },
