@@ -10,6 +10,10 @@
  * log_retention_days (the X-Amz-Target headers of plugins/out_cloudwatch_logs/cloudwatch_api.c;
  * the "Permissions" section of pipeline/outputs/cloudwatch.md lists the same). It never calls
  * DescribeLogStreams (the old Go `cloudwatch` plugin did), so that is not granted.
+ *
+ * From its s3 plugin, with `use_put_object on` as kops-audit sets it: PutObject only (the
+ * "Permissions" section of pipeline/outputs/s3.md lists s3:PutObject; plugins/out_s3/s3.c sends
+ * one PUT per file and no multipart calls then), on the bucket's objects under the prefix.
  */
 import { SpecError } from '../errors.js';
 import type { ShipTarget } from './ship-target.js';
@@ -32,6 +36,12 @@ function partitionOf(region: string): string {
 
 /** The statements the destination needs on the instance role, or none when it is not on AWS. */
 export function shipStatements(target: ShipTarget): IamStatement[] {
+  if (target.kind === 's3') {
+    // use_put_object: one PutObject per file, never a multipart upload (which would also want
+    // s3:AbortMultipartUpload). The key prefix ends in `/` (or is empty), so PREFIX* is that folder.
+    const arn = `arn:${partitionOf(target.region)}:s3:::${target.bucket}/${target.prefix}*`;
+    return [{ Sid: SHIP_STATEMENT_SID, Effect: 'Allow', Action: ['s3:PutObject'], Resource: [arn] }];
+  }
   if (target.kind !== 'cloudwatch') return [];
   const actions = ['logs:CreateLogStream', 'logs:PutLogEvents'];
   if (target.createGroup) actions.unshift('logs:CreateLogGroup');

@@ -106,7 +106,29 @@ const VAR = {
   token: 'KOPS_AUDIT_SHIP_TOKEN',
   user: 'KOPS_AUDIT_SHIP_USER',
   password: 'KOPS_AUDIT_SHIP_PASSWORD',
+  apiKey: 'KOPS_AUDIT_SHIP_API_KEY',
 } as const;
+
+const ref = (name: string) => `\${${name}}`;
+
+/** The S3 output's own buffer (it keeps files there until they are uploaded, across restarts). */
+export const S3_STORE_DIR = `${SHIPPER_STATE_DIR}/s3`;
+/**
+ * Upload attempts per buffered file for the S3 output. It does not take `no_limits`: it reads it
+ * as 5 (MAX_UPLOAD_ERRORS, plugins/out_s3/s3.c). A file that fails them all stays in store_dir,
+ * from which the next start of fluent-bit uploads it.
+ */
+export const S3_RETRY_LIMIT = '1000';
+
+/** `tls on` with the certificate checked, and (for the destinations added later) its host name too. */
+function tlsEntries(tls: boolean, verifyHostname: boolean): [string, string][] {
+  if (!tls) return [['tls', 'off']];
+  return [
+    ['tls', 'on'],
+    ['tls.verify', 'on'],
+    ...(verifyHostname ? ([['tls.verify_hostname', 'on']] as [string, string][]) : []),
+  ];
+}
 
 function outputEntries(plan: ShipPlan): [string, string][] {
   const { target, credentials } = plan;
@@ -126,23 +148,106 @@ function outputEntries(plan: ShipPlan): [string, string][] {
       ...common,
     ];
   }
-  const tls: [string, string][] = target.tls
-    ? [
-        ['tls', 'on'],
-        ['tls.verify', 'on'],
-      ]
-    : [['tls', 'off']];
+  if (target.kind === 's3') {
+    return [
+      ['name', 's3'],
+      ['match', TAG],
+      ['region', target.region],
+      ['bucket', target.bucket],
+      // PREFIX/CLUSTER/NODE/YYYY/MM/DD/HHMMSS-UUID.jsonl.gz, the time of the file's first event.
+      [
+        's3_key_format',
+        `/${target.prefix}${plan.clusterName}/${NODE_NAME_VAR}/%Y/%m/%d/%H%M%S-$UUID.jsonl.gz`,
+      ],
+      // PutObject only: one request per file, no multipart uploads left behind by a node that dies.
+      ['use_put_object', 'on'],
+      ['total_file_size', '20M'],
+      ['upload_timeout', '5m'],
+      ['compression', 'gzip'],
+      // The lines are the audit events as written (their own stageTimestamp), plus cluster and node.
+      ['json_date_key', 'false'],
+      ['store_dir', S3_STORE_DIR],
+      // The S3 output buffers in store_dir, not in fluent-bit's storage (storage.total_limit_size).
+      ['store_dir_limit_size', SHIP_DISK_LIMIT],
+      ['retry_limit', S3_RETRY_LIMIT],
+    ];
+  }
+  if (target.kind === 'stackdriver') {
+    return [
+      ['name', 'stackdriver'],
+      ['match', TAG],
+      // The entries belong to the control-plane VM (project, zone and instance id from the metadata
+      // server); the log name is the tag.
+      ['resource', 'gce_instance'],
+      ...common,
+    ];
+  }
+  const basic: [string, string][] = [
+    ['http_user', ref(VAR.user)],
+    ['http_passwd', ref(VAR.password)],
+  ];
+  if (target.kind === 'elasticsearch') {
+    const auth: [string, string][] =
+      credentials === undefined
+        ? []
+        : credentials.kind === 'basic'
+          ? basic
+          : [['http_api_key', ref(VAR.apiKey)]];
+    return [
+      ['name', 'es'],
+      ['match', TAG],
+      ['host', target.host],
+      ['port', String(target.port)],
+      ['index', target.index],
+      // No mapping types (Elasticsearch 8 refuses them, 7 and OpenSearch take their absence).
+      ['suppress_type_name', 'on'],
+      ...tlsEntries(target.tls, true),
+      ...auth,
+      // fluent-bit's log then says why Elasticsearch refused a document.
+      ['trace_error', 'on'],
+      ...common,
+    ];
+  }
+  if (target.kind === 'splunk') {
+    return [
+      ['name', 'splunk'],
+      ['match', TAG],
+      ['host', target.host],
+      ['port', String(target.port)],
+      ...tlsEntries(target.tls, true),
+      ['splunk_token', ref(VAR.token)],
+      // The event's host is the node that wrote it, its source the audit log file.
+      ['event_host', '$node'],
+      ['event_source', plan.logPath],
+      ...common,
+    ];
+  }
+  if (target.kind === 'logdna') {
+    return [
+      ['name', 'logdna'],
+      ['match', TAG],
+      ...(target.host === undefined ? [] : ([['logdna_host', target.host]] as [string, string][])),
+      ...(target.port === undefined ? [] : ([['logdna_port', String(target.port)]] as [string, string][])),
+      ...tlsEntries(true, true),
+      ['api_key', ref(VAR.token)],
+      ['hostname', NODE_NAME_VAR],
+      ['app', TAG],
+      ['file', plan.logPath],
+      ['tags', `${TAG},${plan.clusterName}`],
+      ...common,
+    ];
+  }
+  const tls = tlsEntries(target.tls, false);
   const auth: [string, string][] =
     credentials === undefined
       ? []
       : credentials.kind === 'basic'
-        ? [
-            ['http_user', `\${${VAR.user}}`],
-            ['http_passwd', `\${${VAR.password}}`],
-          ]
-        : target.kind === 'loki'
-          ? [['bearer_token', `\${${VAR.token}}`]]
-          : [['header', `Authorization Bearer \${${VAR.token}}`]];
+        ? basic
+        : credentials.kind === 'apiKey'
+          ? []
+          : target.kind === 'loki'
+            ? [['bearer_token', ref(VAR.token)]]
+            : [['header', `Authorization Bearer ${ref(VAR.token)}`]];
   if (target.kind === 'loki') {
     return [
       ['name', 'loki'],
@@ -237,7 +342,9 @@ function renderCredentials(credentials: ShipCredentials): string {
   const lines =
     credentials.kind === 'token'
       ? [`@SET ${VAR.token}=${credentials.token}`]
-      : [`@SET ${VAR.user}=${credentials.user}`, `@SET ${VAR.password}=${credentials.password}`];
+      : credentials.kind === 'apiKey'
+        ? [`@SET ${VAR.apiKey}=${credentials.apiKey}`]
+        : [`@SET ${VAR.user}=${credentials.user}`, `@SET ${VAR.password}=${credentials.password}`];
   return `# Managed by kops-audit: the shipper's credentials, included by ${SHIP_PATHS.config}.\n${lines.join('\n')}\n`;
 }
 
@@ -247,6 +354,8 @@ export function readCredentials(content: string | undefined): ShipCredentials | 
   const value = (name: string) => new RegExp(`^@SET ${name}=(.*)$`, 'm').exec(content)?.[1];
   const token = value(VAR.token);
   if (token !== undefined) return { kind: 'token', token };
+  const apiKey = value(VAR.apiKey);
+  if (apiKey !== undefined) return { kind: 'apiKey', apiKey };
   const user = value(VAR.user);
   const password = value(VAR.password);
   return user !== undefined && password !== undefined ? { kind: 'basic', user, password } : undefined;

@@ -10,7 +10,7 @@ import type { AuditSetup, FileAssetView } from './read.js';
 import { policyKeysOf, readShipSetup, shipStatementsInSpec } from './ship.js';
 import { shipStatements } from './ship-iam.js';
 import { manifestImage, tailedPath } from './ship-render.js';
-import { parseShipTarget, type ShipTarget } from './ship-target.js';
+import { CREDENTIALS_REQUIRED, parseShipTarget, type ShipTarget } from './ship-target.js';
 
 export interface ShippingSummary {
   /** The `--ship-to` URL kops-audit recorded, if it can be read. */
@@ -93,7 +93,14 @@ export function shipStatus(
           ? tails
           : `it tails ${tails}, but auditLogPath is ${logPath}: run enable again to update the shipper`,
   );
-  if (includesCredentials || ship.credentials) {
+  let target: ShipTarget | undefined;
+  try {
+    target = ship.shipTo === undefined ? undefined : parseShipTarget(ship.shipTo);
+  } catch {
+    target = undefined;
+  }
+  const required = target === undefined ? undefined : CREDENTIALS_REQUIRED[target.kind];
+  if (includesCredentials || ship.credentials || required !== undefined) {
     const mode = ship.credentials?.mode;
     const ok = ship.credentials !== undefined && includesCredentials && (!modeSupported || mode === '0400');
     check(
@@ -101,7 +108,9 @@ export function shipStatus(
       'shipper credentials are delivered, readable by root only',
       ok,
       !ship.credentials
-        ? 'the configuration includes a credentials file that no file asset writes'
+        ? includesCredentials
+          ? 'the configuration includes a credentials file that no file asset writes'
+          : `${target?.url} needs ${required}, and there is no credentials file: run enable again with --ship-credentials FILE`
         : !includesCredentials
           ? 'a credentials file asset that the configuration does not include'
           : modeSupported && mode !== '0400'
@@ -109,14 +118,8 @@ export function shipStatus(
             : `${ship.credentials.path}${mode ? `, mode ${mode}` : ''}`,
     );
   }
-  let target: ShipTarget | undefined;
-  try {
-    target = ship.shipTo === undefined ? undefined : parseShipTarget(ship.shipTo);
-  } catch {
-    target = undefined;
-  }
-  if (target?.kind === 'cloudwatch') {
-    const want = shipStatements(target)[0]!;
+  const want = target === undefined ? undefined : shipStatements(target)[0];
+  if (want !== undefined) {
     const found = shipStatementsInSpec(parsed);
     const keys = policyKeysOf(parsed);
     const lacking = keys.filter((key) => {
@@ -129,7 +132,9 @@ export function shipStatus(
     });
     check(
       'ship-iam',
-      'IAM lets the control plane write to the log group',
+      target?.kind === 's3'
+        ? 'IAM lets the control plane write under the bucket prefix'
+        : 'IAM lets the control plane write to the log group',
       lacking.length === 0,
       lacking.length === 0
         ? `spec.additionalPolicies.${keys.join(', ')}: ${want.Action.join(', ')} on ${want.Resource.join(', ')}`

@@ -31,7 +31,20 @@ import {
   type ShipFiles,
   type ShipPlan,
 } from './ship-render.js';
-import { parseShipTarget, type ShipCredentials, type ShipTarget } from './ship-target.js';
+import {
+  CREDENTIALS_REQUIRED,
+  parseShipTarget,
+  type ShipCredentials,
+  type ShipKind,
+  type ShipTarget,
+} from './ship-target.js';
+
+/** The destinations that only work on one cloud: they sign with that cloud's node identity. */
+const CLOUD_OF: Partial<Record<ShipKind, { cloud: string; why: string }>> = {
+  cloudwatch: { cloud: 'aws', why: 'signs with the AWS instance role' },
+  s3: { cloud: 'aws', why: 'signs with the AWS instance role' },
+  stackdriver: { cloud: 'gce', why: "sends with the GCE node's service account" },
+};
 
 /** What `--ship-to`, `--ship-credentials` and `--ship-image` ask for. */
 export interface ShipSettings {
@@ -120,18 +133,32 @@ export function resolveShipPlan(
     );
   }
   const target = settings.target;
-  if (target.kind === 'cloudwatch') {
-    const cloud = cloudOf(parsed);
-    if (cloud !== undefined && cloud !== 'aws') {
-      throw new UsageError(
-        `--ship-to ${target.url} signs with the AWS instance role, but ${parsed.source} is a ${cloud} cluster.`,
-        { hint: 'Ship to loki://HOST or https://HOST/PATH instead.' },
-      );
-    }
+  const cloud = cloudOf(parsed);
+  const needs = CLOUD_OF[target.kind];
+  if (needs !== undefined && cloud !== undefined && cloud !== needs.cloud) {
+    throw new UsageError(
+      `--ship-to ${target.url} ${needs.why}, but ${parsed.source} is a ${cloud} cluster.`,
+      { hint: 'Ship to loki://HOST or https://HOST/PATH instead.' },
+    );
+  }
+  const required = CREDENTIALS_REQUIRED[target.kind];
+  if (required !== undefined && credentials === undefined) {
+    throw new UsageError(`--ship-to ${target.url} needs ${required}, and no --ship-credentials was given.`, {
+      hint: `Write ${required} on one line in a file only you can read (chmod 600) and add --ship-credentials FILE.`,
+    });
+  }
+  const image = settings.image ?? manifestImage(ship.manifest?.content) ?? DEFAULT_SHIP_IMAGE;
+  if (credentials?.kind === 'apiKey' && image === DEFAULT_SHIP_IMAGE) {
+    throw new UsageError(
+      `An Elasticsearch API key needs fluent-bit's http_api_key, which ${DEFAULT_SHIP_IMAGE} does not have (it came in a 4.0 patch release in 2025, and crashed until fluent/fluent-bit#10948 was fixed).`,
+      {
+        hint: 'Write USER:PASSWORD in the --ship-credentials file instead, or add --ship-image with a fluent-bit release that has the fix.',
+      },
+    );
   }
   const plan: ShipPlan = {
     target,
-    image: settings.image ?? manifestImage(ship.manifest?.content) ?? DEFAULT_SHIP_IMAGE,
+    image,
     logPath,
     clusterName: parsed.cluster.name,
   };

@@ -65,8 +65,18 @@ function sandbox(): { dir: string; env: NodeJS.ProcessEnv } {
   copyFileSync(path.join(REPO_ROOT, 'examples/cluster.yaml'), path.join(dir, 'cluster.yaml'));
   copyFileSync(path.join(REPO_ROOT, 'examples/webhook.kubeconfig'), path.join(dir, 'webhook.kubeconfig'));
   // Tokens the shipping examples read with --ship-credentials.
-  for (const token of ['grafana.token', 'audit.token'])
+  for (const token of ['grafana.token', 'audit.token', 'mezmo.key'])
     writeFileSync(path.join(dir, token), 'glc_example-token\n');
+  writeFileSync(path.join(dir, 'hec.token'), '12345678-1234-1234-1234-123456789012\n');
+  writeFileSync(path.join(dir, 'es.credentials'), 'fluent-bit:example-password\n');
+  // stackdriver:// is for GCE clusters: the example cluster, on GCE.
+  writeFileSync(
+    path.join(dir, 'gce-cluster.yaml'),
+    readFileSync(path.join(REPO_ROOT, 'examples/cluster.yaml'), 'utf8').replace(
+      'cloudProvider: aws',
+      'cloudProvider: gce',
+    ),
+  );
   // "Your own policy" in the examples: a valid one.
   copyFileSync(path.join(REPO_ROOT, 'templates/gce.yaml'), path.join(dir, 'my-policy.yaml'));
   const log = `${[...auditLogLines({ seed: 11, bytes: 600_000 })].join('\n')}\n`;

@@ -13,7 +13,13 @@ import { parseShipCredentials, parseShipTarget } from '../../src/spec/ship-targe
 import { runCli } from '../helpers/cli.js';
 import { NAME, world } from '../helpers/cluster-world.js';
 import { emulatorWorld, runKops, withoutKlog } from '../helpers/kops-emulator.js';
-import { readCluster, readInstanceGroups, seedCluster, toKopsYaml } from '../kops-emulator/store.mjs';
+import {
+  minimalCluster,
+  readCluster,
+  readInstanceGroups,
+  seedCluster,
+  toKopsYaml,
+} from '../kops-emulator/store.mjs';
 import { basicPolicy } from '../unit/spec/fixtures.js';
 
 const TOKEN = 'Sh1pp1ng-s3cr3t-T0ken-4f9c';
@@ -22,7 +28,18 @@ const DESTINATIONS = [
   'cloudwatch://us-east-1/kube-apiserver-audit',
   'loki://logs.example.com',
   'https://audit.example.com/ingest',
+  's3://acme-audit-logs/kube-apiserver?region=us-east-1',
+  'elasticsearch://search.example.com/kube-audit',
+  'splunk://hec.example.com',
+  'logdna://',
+  'stackdriver://',
 ];
+
+/** What the --ship-credentials file of a destination holds in these tests (none for cloud identities). */
+function secretFor(url: string): string | undefined {
+  if (/^(cloudwatch|s3|stackdriver):/.test(url)) return undefined;
+  return url.startsWith('elasticsearch:') ? `fluent-bit:${TOKEN}` : TOKEN;
+}
 
 describe('every emulated kops version takes the shipper (kops replace, update, control-plane roll)', () => {
   const versions = ['1.21.0', '1.25.4', '1.26.2', '1.26.6', '1.27.0', '1.28.4', '1.34.1'];
@@ -30,11 +47,15 @@ describe('every emulated kops version takes the shipper (kops replace, update, c
     'kops %s, %s',
     async (version, url) => {
       const emu = emulatorWorld(version);
-      seedCluster(emu.stateDir, NAME, { apiserver: version !== '1.21.0' });
+      const target = parseShipTarget(url);
+      // stackdriver:// is for GCE clusters.
+      const cluster = minimalCluster(NAME, emu.stateDir);
+      if (target.kind === 'stackdriver') cluster.spec.cloudProvider = 'gce';
+      seedCluster(emu.stateDir, NAME, { apiserver: version !== '1.21.0', cluster });
       const spec = [readCluster(emu.stateDir, NAME), ...readInstanceGroups(emu.stateDir, NAME)]
         .map((object) => toKopsYaml(object))
         .join('\n---\n\n');
-      const target = parseShipTarget(url);
+      const secret = secretFor(url);
       const plan = planEnable(spec, {
         source: 'cluster.yaml',
         policy: basicPolicy,
@@ -42,7 +63,7 @@ describe('every emulated kops version takes the shipper (kops replace, update, c
         kopsVersion: parseKopsVersion(version)!,
         ship: {
           target,
-          ...(target.kind === 'cloudwatch' ? {} : { credentials: parseShipCredentials(target, 'f', TOKEN) }),
+          ...(secret === undefined ? {} : { credentials: parseShipCredentials(target, 'f', secret) }),
         },
       });
       const env = emu.env();
@@ -70,7 +91,11 @@ describe('every emulated kops version takes the shipper (kops replace, update, c
         additionalPolicies?: Record<string, string>;
       };
       expect(stored.fileAssets.map((a) => a.name)).toContain('kops-audit-shipper-manifest');
-      if (target.kind === 'cloudwatch') expect(Object.keys(stored.additionalPolicies!)).toContain('master');
+      if (target.kind === 'cloudwatch' || target.kind === 's3') {
+        expect(Object.keys(stored.additionalPolicies!)).toContain('master');
+      } else {
+        expect(stored.additionalPolicies).toBeUndefined();
+      }
     },
     60_000,
   );
@@ -137,6 +162,41 @@ describe('no output shows the shipper credentials', () => {
       'ships    /var/log/kube-apiserver-audit.log to https://audit.example.com/ingest',
     );
     expect(outputs[8]!.stderr).toContain('--ship-credentials - is refused');
+    for (const [i, result] of outputs.entries()) {
+      expect(`${result.stdout}\n${result.stderr}`, `output ${i}`).not.toContain(TOKEN);
+    }
+  });
+
+  it('file mode, every destination that takes credentials: enable, JSON, status, disable, errors', async () => {
+    const { dir, file } = tokenFile();
+    const outputs = [];
+    for (const url of DESTINATIONS) {
+      const secret = secretFor(url);
+      if (secret === undefined) continue;
+      writeFileSync(file, `${secret}\n`);
+      const spec = path.join(dir, `${parseShipTarget(url).kind}.yaml`);
+      writeFileSync(spec, readFileSync(path.join(process.cwd(), 'examples/cluster.yaml'), 'utf8'), {
+        mode: 0o600,
+      });
+      const ship = ['--policy', 'basic', '--ship-to', url, '--ship-credentials', file];
+      const written = await runCli(['enable', '-f', spec, ...ship]);
+      expect(written.code, written.stderr).toBe(0);
+      expect(readFileSync(spec, 'utf8')).toContain(TOKEN);
+      outputs.push(
+        written,
+        await runCli(['enable', '-f', spec, ...ship, '--dry-run', '-o', 'json', '--debug']),
+        await runCli(['status', '-f', spec]),
+        await runCli(['status', '-f', spec, '-o', 'json']),
+        await runCli(['disable', '-f', spec, '--dry-run']),
+        await runCli(['disable', '-f', spec, '--dry-run', '-o', 'json']),
+      );
+      // A second line in the file: refused, without quoting it.
+      writeFileSync(file, `${secret}\n${secret}\n`);
+      const refused = await runCli(['enable', '-f', spec, ...ship, '--debug']);
+      expect(refused.code).toBe(1);
+      outputs.push(refused);
+    }
+    expect(outputs).toHaveLength(5 * 7);
     for (const [i, result] of outputs.entries()) {
       expect(`${result.stdout}\n${result.stderr}`, `output ${i}`).not.toContain(TOKEN);
     }

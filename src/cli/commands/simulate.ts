@@ -9,7 +9,7 @@ import { type ReadProgress, type ReadSummary, readAuditLog } from '../../logs/re
 import { type PolicyUnderTest, Simulation, type SimulationResult } from '../../logs/simulate.js';
 import { compilePolicy } from '../../policy/evaluate.js';
 import type { Policy } from '../../policy/types.js';
-import { listPrice, priceFromFlag, type ShipPrice } from '../../spec/ship-price.js';
+import { listPrice, priceFromFlag, type ShipPrice, whyNoListPrice } from '../../spec/ship-price.js';
 import { parseShipTarget } from '../../spec/ship-target.js';
 import { toJsonLine } from '../output.js';
 import { readPolicyArg, writePolicyWarnings } from '../policy-arg.js';
@@ -85,12 +85,9 @@ function shipPrice(shipTo: string | undefined, pricePerGb: string | undefined): 
   if (!target) return undefined;
   const price = listPrice(target);
   if (!price) {
-    throw new UsageError(
-      `${target.url} has no list price kops-audit knows (a self-run endpoint costs what its storage costs).`,
-      {
-        hint: 'Add --price-per-gb with what a GB costs you there, e.g. --price-per-gb 0.1.',
-      },
-    );
+    throw new UsageError(`${target.url} has no list price kops-audit knows (${whyNoListPrice(target)}).`, {
+      hint: 'Add --price-per-gb with what a GB costs you there, e.g. --price-per-gb 0.1.',
+    });
   }
   return price;
 }

@@ -87,11 +87,11 @@ export function auditSettingOptions(): Option[] {
     new Option('--force', 'replace an audit setup kops-audit did not write'),
     new Option(
       '--ship-to <url>',
-      'ship the audit log with a fluent-bit static pod: cloudwatch://REGION/GROUP, loki://HOST, https://HOST/PATH, or none to remove it',
+      'ship the audit log with a fluent-bit static pod: cloudwatch://REGION/GROUP, s3://BUCKET/PREFIX?region=REGION, loki://HOST, elasticsearch://HOST/INDEX, splunk://HOST, logdna://, https://HOST/PATH, stackdriver:// (GCE), or none to remove it',
     ),
     new Option(
       '--ship-credentials <file>',
-      "the destination's token (one line; USER:PASSWORD for Loki basic auth)",
+      "the destination's secret, one line: a token, HEC token or Mezmo ingestion key, USER:PASSWORD (Loki, Elasticsearch) or an Elasticsearch API key",
     ),
     new Option(
       '--ship-image <image>',

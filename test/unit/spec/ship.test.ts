@@ -7,20 +7,25 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { ConflictError, UsageError } from '../../../src/errors.js';
 import { type EnableOptions, planDisable, planEnable } from '../../../src/plan/plan.js';
 import { parseSpec } from '../../../src/spec/document.js';
 import { parseKopsVersion } from '../../../src/spec/kops-version.js';
 import type { ShipSettings } from '../../../src/spec/ship.js';
+import { listPrice, whyNoListPrice } from '../../../src/spec/ship-price.js';
 import { renderShipFiles, SHIP_CREDENTIALS_ASSET, type ShipPlan } from '../../../src/spec/ship-render.js';
-import { parseShipCredentials, parseShipTarget } from '../../../src/spec/ship-target.js';
+import { credentialStrings, parseShipCredentials, parseShipTarget } from '../../../src/spec/ship-target.js';
 import { auditStatus } from '../../../src/spec/status.js';
 import { expectGolden } from '../../helpers/golden.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { basicPolicy, exampleSpec, kopsSpec } from './fixtures.js';
 
 const TOKEN = 'glc_s3cr3t-Sh1pp1ng-T0ken';
+/** An Elasticsearch API key as Elasticsearch encodes it (base64 of ID:KEY). */
+const API_KEY = Buffer.from(`VuaCfGcBCdbkQm-e5aOx:${TOKEN}`).toString('base64');
+/** An image whose fluent-bit has a working http_api_key (the default one has none). */
+const API_KEY_IMAGE = 'registry.example.com/fluent/fluent-bit:api-key-fixed';
 
 const DESTINATIONS: Record<string, () => ShipSettings> = {
   cloudwatch: () => ({ target: parseShipTarget('cloudwatch://us-east-1/kube-apiserver-audit') }),
@@ -32,7 +37,38 @@ const DESTINATIONS: Record<string, () => ShipSettings> = {
     const target = parseShipTarget('https://audit.example.com/ingest');
     return { target, credentials: parseShipCredentials(target, 'https.token', `${TOKEN}\n`) };
   },
+  s3: () => ({ target: parseShipTarget('s3://acme-audit-logs/kube-apiserver?region=us-east-1') }),
+  elasticsearch: () => {
+    const target = parseShipTarget('elasticsearch://search.example.com:9200/kube-audit');
+    return { target, credentials: parseShipCredentials(target, 'es.credentials', `fluent-bit:${TOKEN}\n`) };
+  },
+  'elasticsearch-apikey': () => {
+    const target = parseShipTarget('elasticsearch://search.example.com/kube-audit?tls=off');
+    return {
+      target,
+      credentials: parseShipCredentials(target, 'es.key', `${API_KEY}\n`),
+      image: API_KEY_IMAGE,
+    };
+  },
+  splunk: () => {
+    const target = parseShipTarget('splunk://http-inputs-acme.splunkcloud.com:443');
+    return { target, credentials: parseShipCredentials(target, 'hec.token', `${TOKEN}\n`) };
+  },
+  logdna: () => {
+    const target = parseShipTarget('logdna://');
+    return { target, credentials: parseShipCredentials(target, 'mezmo.key', `${TOKEN}\n`) };
+  },
+  stackdriver: () => ({ target: parseShipTarget('stackdriver://') }),
 };
+
+/** The secrets of a destination's settings, each replaced by `<token>` (golden files). */
+function placeholders(text: string, settings: ShipSettings): string {
+  return credentialStrings(settings.credentials).reduce((t, secret) => t.split(secret).join('<token>'), text);
+}
+
+/** The spec a destination runs on: stackdriver:// is for GCE clusters, the others take these AWS ones. */
+const onCloudOf = (destination: string, spec: string) =>
+  destination === 'stackdriver' ? spec.replace('cloudProvider: aws', 'cloudProvider: gce') : spec;
 
 const enable = (text: string, options: Partial<EnableOptions> = {}) =>
   planEnable(text, { source: 'cluster.yaml', policy: basicPolicy, backend: 'log', ...options });
@@ -42,7 +78,7 @@ function shipPlan(name: string): ShipPlan {
   const settings = DESTINATIONS[name]!();
   return {
     target: settings.target,
-    image: 'cr.fluentbit.io/fluent/fluent-bit:4.0.3',
+    image: settings.image ?? 'cr.fluentbit.io/fluent/fluent-bit:4.0.3',
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
     logPath: '/var/log/kube-apiserver-audit.log',
     clusterName: 'prod.example.com',
@@ -64,7 +100,7 @@ describe('the shipper files per destination', () => {
     expectGolden(files.parsers, `ship/${name}/parsers.conf`);
     // The credentials file holds the secret; its golden shows the form with a placeholder.
     if (files.credentials) {
-      expectGolden(files.credentials.split(TOKEN).join('<token>'), `ship/${name}/credentials.conf`);
+      expectGolden(placeholders(files.credentials, DESTINATIONS[name]!()), `ship/${name}/credentials.conf`);
     }
   });
 
@@ -227,7 +263,7 @@ describe('enable --ship-to -> disable', () => {
             ship: DESTINATIONS[destination]!(),
             ...(version ? { kopsVersion: v(version) } : {}),
           };
-          const first = enable(spec, options);
+          const first = enable(onCloudOf(destination, spec), options);
           expect(first.changed).toBe(true);
           expect(enable(first.after, options).changed).toBe(false);
           // Without --ship-to, the recorded shipper stays as it is.
@@ -238,7 +274,9 @@ describe('enable --ship-to -> disable', () => {
           );
           expect(status.checks.filter((c) => !c.ok)).toEqual([]);
           expect(status.shipping?.to).toBe(DESTINATIONS[destination]!().target.url);
-          expect(planDisable(first.after, { source: 'cluster.yaml' }).after).toBe(spec);
+          expect(planDisable(first.after, { source: 'cluster.yaml' }).after).toBe(
+            onCloudOf(destination, spec),
+          );
         },
       );
     }
@@ -332,16 +370,222 @@ spec:
   });
 
   it('never shows the credentials: the diff, the changes and the warnings', () => {
-    for (const destination of ['loki', 'https']) {
-      const plan = enable(exampleSpec, { ship: DESTINATIONS[destination]!() });
-      expect(plan.after).toContain(TOKEN);
+    const withCredentials = Object.keys(DESTINATIONS).filter((d) => DESTINATIONS[d]!().credentials);
+    expect(withCredentials).toHaveLength(6);
+    for (const destination of withCredentials) {
+      const settings = DESTINATIONS[destination]!();
+      const secrets = credentialStrings(settings.credentials);
+      const plan = enable(exampleSpec, { ship: settings });
+      // The spec holds the secret itself (a password, a token, a key); nothing shown does.
+      expect(plan.after).toContain(secrets[0]);
       expect(plan.diff).toContain(`"*** hidden: shipping credentials (after) ***"`);
-      expect(JSON.stringify({ ...plan, before: '', after: '' })).not.toContain(TOKEN);
       const disable = planDisable(plan.after, { source: 'cluster.yaml' });
-      expect(JSON.stringify({ ...disable, before: '', after: '' })).not.toContain(TOKEN);
+      for (const secret of [TOKEN, API_KEY, ...secrets]) {
+        expect(JSON.stringify({ ...plan, before: '', after: '' })).not.toContain(secret);
+        expect(JSON.stringify({ ...disable, before: '', after: '' })).not.toContain(secret);
+      }
       expect(disable.changes.find((c) => c.target.includes(SHIP_CREDENTIALS_ASSET))?.before).toContain(
         'content hidden',
       );
+    }
+  });
+});
+
+describe('the destinations s3, elasticsearch, splunk, logdna and stackdriver', () => {
+  it.each([
+    ['s3://Acme_Audit/x?region=us-east-1', 'is not an S3 bucket name'],
+    ['s3://acme-audit/kube', 'names no region'],
+    ['s3://acme-audit/a*b?region=us-east-1', 'plain S3 key prefix'],
+    ['s3://acme-audit/a/%Y?region=us-east-1', 'plain S3 key prefix'],
+    ['s3://acme-audit/a//b?region=us-east-1', 'plain S3 key prefix'],
+    ['s3://acme-audit/a?region=mars', 'is not an AWS region'],
+    ['s3://acme-audit/a?region=us-east-1&acl=public', 'query parameter "acl"'],
+    ['elasticsearch://search.example.com', 'names no index'],
+    ['elasticsearch://search.example.com/Audit', 'is not an Elasticsearch index name'],
+    ['elasticsearch://search.example.com/a/b', 'is not an Elasticsearch index name'],
+    ['elasticsearch://search.example.com/_audit', 'is not an Elasticsearch index name'],
+    ['elasticsearch://search.example.com/audit?tls=maybe', 'takes true or false'],
+    ['splunk://hec.example.com/services/collector', 'takes no path'],
+    ['splunk://hec.example.com:99999', 'out of range'],
+    ['logdna://logs.mezmo.com/logs/ingest', 'takes no path'],
+    ['logdna://?tls=off', 'takes no query parameters'],
+    ['stackdriver://my-project', 'takes nothing after it'],
+    ['stackdriver://?project=p', 'takes nothing after it'],
+  ])('%s is refused: %s', (url, message) => {
+    expect(() => parseShipTarget(url)).toThrow(UsageError);
+    expect(() => parseShipTarget(url)).toThrow(message);
+  });
+
+  it('reads their parts: the S3 prefix as a folder, default ports, TLS on by default', () => {
+    expect(parseShipTarget('s3://acme-audit/kube/apiserver?region=eu-west-1')).toMatchObject({
+      bucket: 'acme-audit',
+      prefix: 'kube/apiserver/',
+      region: 'eu-west-1',
+    });
+    expect(parseShipTarget('s3://acme-audit/kube/?region=eu-west-1')).toMatchObject({ prefix: 'kube/' });
+    expect(parseShipTarget('s3://acme-audit?region=eu-west-1')).toMatchObject({ prefix: '' });
+    expect(parseShipTarget('elasticsearch://Search.Example.com/kube-audit')).toMatchObject({
+      host: 'search.example.com',
+      port: 9200,
+      index: 'kube-audit',
+      tls: true,
+    });
+    expect(parseShipTarget('elasticsearch://es.internal:9201/audit?tls=off')).toMatchObject({
+      port: 9201,
+      tls: false,
+    });
+    expect(parseShipTarget('splunk://hec.example.com')).toMatchObject({ port: 8088, tls: true });
+    expect(parseShipTarget('logdna://')).toEqual({ kind: 'logdna', url: 'logdna://' });
+    expect(parseShipTarget('logdna://logs.mezmo.com')).toEqual({
+      kind: 'logdna',
+      url: 'logdna://logs.mezmo.com',
+      host: 'logs.mezmo.com',
+    });
+    expect(parseShipTarget('logdna://logs.example.com:8443')).toMatchObject({ port: 8443 });
+    expect(parseShipTarget('stackdriver://')).toEqual({ kind: 'stackdriver', url: 'stackdriver://' });
+  });
+
+  it('takes the credentials each destination uses, and refuses the others without quoting them', () => {
+    const es = parseShipTarget('elasticsearch://search.example.com/audit');
+    expect(parseShipCredentials(es, 'f', `elastic:${TOKEN}:x`)).toEqual({
+      kind: 'basic',
+      user: 'elastic',
+      password: `${TOKEN}:x`,
+    });
+    expect(parseShipCredentials(es, 'f', API_KEY)).toEqual({ kind: 'apiKey', apiKey: API_KEY });
+    const splunk = parseShipTarget('splunk://hec.example.com');
+    const logdna = parseShipTarget('logdna://');
+    expect(parseShipCredentials(splunk, 'f', TOKEN)).toEqual({ kind: 'token', token: TOKEN });
+    expect(parseShipCredentials(logdna, 'f', TOKEN)).toEqual({ kind: 'token', token: TOKEN });
+    for (const [target, text, why] of [
+      [es, TOKEN, 'neither USER:PASSWORD nor a base64'],
+      [es, `:${TOKEN}`, 'has no user'],
+      [splunk, `x:${TOKEN}`, 'the HEC token has no `:`'],
+      [logdna, `x:${TOKEN}`, 'the Mezmo ingestion key has no `:`'],
+      [parseShipTarget('s3://acme-audit?region=us-east-1'), TOKEN, 'instance role'],
+      [parseShipTarget('stackdriver://'), TOKEN, 'metadata server'],
+    ] as const) {
+      let message = '';
+      try {
+        parseShipCredentials(target, 'secret.txt', text);
+      } catch (error) {
+        message = `${(error as UsageError).message} ${(error as UsageError).hint}`;
+      }
+      expect(message).toContain(why);
+      expect(message).not.toContain(TOKEN);
+    }
+  });
+
+  it('splunk and logdna need credentials; a re-run for the same destination keeps them', () => {
+    for (const [url, what] of [
+      ['splunk://hec.example.com', 'the HEC token'],
+      ['logdna://', 'the Mezmo ingestion key'],
+    ] as const) {
+      const target = parseShipTarget(url);
+      expect(() => enable(exampleSpec, { ship: { target } })).toThrow(`needs ${what}`);
+      const first = enable(exampleSpec, {
+        ship: { target, credentials: parseShipCredentials(target, 'f', TOKEN) },
+      });
+      expect(enable(first.after, { ship: { target } }).changed).toBe(false);
+    }
+  });
+
+  it('an Elasticsearch API key is refused with the default image, which has no http_api_key', () => {
+    const settings = DESTINATIONS['elasticsearch-apikey']!();
+    const { image: _image, ...withDefaultImage } = settings;
+    expect(() => enable(exampleSpec, { ship: withDefaultImage })).toThrow('http_api_key');
+    let message = '';
+    try {
+      enable(exampleSpec, { ship: withDefaultImage });
+    } catch (error) {
+      message = `${(error as UsageError).message} ${(error as UsageError).hint}`;
+    }
+    expect(message).not.toContain(API_KEY);
+    expect(enable(exampleSpec, { ship: settings }).changed).toBe(true);
+  });
+
+  it('s3 grants s3:PutObject under the prefix only, to the control-plane key, and status checks it', () => {
+    const spec = SPECS['with additionalPolicies']!;
+    const plan = enable(spec, { ship: DESTINATIONS.s3!() });
+    const policies = (
+      parseAllDocuments(plan.after)[0]!.toJS() as { spec: { additionalPolicies: Record<string, string> } }
+    ).spec.additionalPolicies;
+    const master = JSON.parse(policies.master!) as { Sid?: string; Action: string[]; Resource: string[] }[];
+    expect(master[1]).toEqual({
+      Sid: 'KopsAuditShipAuditLog',
+      Effect: 'Allow',
+      Action: ['s3:PutObject'],
+      Resource: ['arn:aws:s3:::acme-audit-logs/kube-apiserver/*'],
+    });
+    expect(policies.node).toBe('[{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["*"]}]\n');
+    const iam = auditStatus(parseSpec(plan.after, 'c.yaml'), undefined).checks.find(
+      (c) => c.id === 'ship-iam',
+    );
+    expect(iam).toMatchObject({
+      ok: true,
+      title: 'IAM lets the control plane write under the bucket prefix',
+    });
+    expect(planDisable(plan.after, { source: 'cluster.yaml' }).after).toBe(spec);
+    // Someone narrowed the statement to another prefix: status says so.
+    const narrowed = plan.after.replace('acme-audit-logs/kube-apiserver/*', 'acme-audit-logs/other/*');
+    expect(
+      auditStatus(parseSpec(narrowed, 'c.yaml'), undefined).checks.find((c) => c.id === 'ship-iam')?.ok,
+    ).toBe(false);
+    // China and GovCloud ARNs, and a bucket without a prefix.
+    const cn = enable(kopsSpec(), {
+      ship: { target: parseShipTarget('s3://acme-audit?region=cn-north-1') },
+    });
+    expect(cn.after).toContain('"arn:aws-cn:s3:::acme-audit/*"');
+  });
+
+  it('s3 is for AWS clusters, stackdriver for GCE clusters; stackdriver adds nothing of AWS', () => {
+    const gce = kopsSpec().replace('cloudProvider: aws', 'cloudProvider: gce');
+    expect(() => enable(gce, { ship: DESTINATIONS.s3!() })).toThrow('gce cluster');
+    expect(() => enable(kopsSpec(), { ship: DESTINATIONS.stackdriver!() })).toThrow(
+      "sends with the GCE node's service account, but cluster.yaml is a aws cluster",
+    );
+    const plan = enable(gce, { ship: DESTINATIONS.stackdriver!() });
+    expect(plan.after).not.toContain('additionalPolicies');
+    expect(plan.changes.map((c) => c.target).join(' ')).not.toContain('additionalPolicies');
+    const files = renderShipFiles(shipPlan('stackdriver'));
+    expect(files.credentials).toBeUndefined();
+    expect(`${files.manifest}${files.config}${files.parsers}`).not.toMatch(/aws|amazon|arn:|region/i);
+    expect(auditStatus(parseSpec(plan.after, 'c.yaml'), undefined).checks.map((c) => c.id)).not.toContain(
+      'ship-iam',
+    );
+  });
+
+  it('status fails the credentials check of a splunk shipper whose credentials are gone', () => {
+    const first = enable(exampleSpec, { ship: DESTINATIONS.splunk!() });
+    const docs = parseAllDocuments(first.after);
+    const cluster = docs[0]!.toJS() as { spec: { fileAssets: { name: string; content: string }[] } };
+    cluster.spec.fileAssets = cluster.spec.fileAssets
+      .filter((a) => a.name !== SHIP_CREDENTIALS_ASSET)
+      .map((a) => ({ ...a, content: a.content.replace(/^@INCLUDE .*\n/m, '') }));
+    const text = [stringify(cluster), ...docs.slice(1).map((d) => d.toString())].join('---\n');
+    const check = auditStatus(parseSpec(text, 'c.yaml'), undefined).checks.find(
+      (c) => c.id === 'ship-credentials',
+    );
+    expect(check).toMatchObject({ ok: false });
+    expect(check?.detail).toContain('needs the HEC token');
+  });
+
+  it('list prices: S3 storage and Cloud Logging with their sources; none for the others', () => {
+    expect(listPrice(parseShipTarget('s3://acme-audit?region=us-east-1'))).toMatchObject({
+      usdPerGb: 0.023,
+      source: expect.stringContaining('aws.amazon.com/s3/pricing'),
+    });
+    expect(listPrice(parseShipTarget('stackdriver://'))).toMatchObject({
+      usdPerGb: 0.466,
+      source: expect.stringContaining('cloud.google.com/stackdriver/pricing'),
+    });
+    for (const [url, why] of [
+      ['elasticsearch://search.example.com/audit', 'Elastic Cloud prices capacity'],
+      ['splunk://hec.example.com', 'priced by quote'],
+      ['logdna://', 'Mezmo publishes no per-GB list price'],
+    ] as const) {
+      expect(listPrice(parseShipTarget(url))).toBeUndefined();
+      expect(whyNoListPrice(parseShipTarget(url))).toContain(why);
     }
   });
 });
