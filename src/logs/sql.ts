@@ -245,14 +245,17 @@ function duckdbFileCtes(d: Dialect, files: string): string {
   const flat = (...path: string[]) => d.ident(path.at(-1)!);
   const columns = typedColumns(d, flat, d.ident('objectRef'));
   const sizes = Object.fromEntries(SIZE_COLUMNS.map((col) => [col, d.ident(col)]));
-  const source = `read_json(${d.literal(files)}, format = 'newline_delimited', records = false, columns = {json: 'JSON'}, ignore_errors = true, maximum_object_size = ${MAX_LINE_BYTES})`;
+  const list = `[${[...paths, 'items'].map((p) => `'$.${p}'`).join(', ')}]`;
+  const items = `f[${paths.length + 1}]`;
+  // Lines as text (split at \n only; a CR before it dropped): a NUL delimiter, which no JSON line
+  // holds, and no quoting. A line longer than simulate's limit is skipped.
+  const source = `read_csv(${d.literal(files)}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = chr(0), quote = '', escape = '', new_line = '\\n', strict_mode = false, max_line_size = ${MAX_LINE_BYTES}, ignore_errors = true)`;
   return [
-    // A line that is not JSON (or longer than simulate's limit) is NULL here.
-    `kops_lines AS (\n  SELECT json AS doc FROM ${source}\n)`,
+    `kops_lines AS (\n  SELECT line FROM ${source}\n)`,
+    // One parse per line for every field read; NULL when the line is not JSON.
+    `kops_parsed AS (\n  SELECT line AS doc, try(json_extract(line, ${list})) AS f FROM kops_lines\n)`,
     // An EventList line stands for its items; the line itself is then left out by its kind.
-    `kops_docs AS (\n  SELECT doc FROM kops_lines\n  UNION ALL\n  SELECT unnest(json_extract(doc, '$.items[*]')) AS doc FROM kops_lines\n  WHERE json_type(doc, '$.kind') = 'VARCHAR' AND json_extract_string(doc, '$.kind') = 'EventList' AND json_type(doc, '$.items') = 'ARRAY'\n)`,
-    // One parse per event for every field read.
-    `kops_fields AS (\n  SELECT doc, json_extract(doc, [${paths.map((p) => `'$.${p}'`).join(', ')}]) AS f\n  FROM kops_docs\n  WHERE json_type(doc) = 'OBJECT'\n)`,
+    `kops_fields AS (\n  SELECT doc, f FROM kops_parsed WHERE f IS NOT NULL\n  UNION ALL\n  SELECT item AS doc, json_extract(item, ${list}) AS f FROM (\n    SELECT unnest(json_extract(${items}, '$[*]')) AS item FROM kops_parsed\n    WHERE json_type(${f('kind')}) = 'VARCHAR' AND json_extract_string(${f('kind')}, '$') = 'EventList' AND json_type(${items}) = 'ARRAY'\n  ) AS list\n)`,
     `kops_typed AS (\n  SELECT\n    ${select(fields, d)}\n  FROM kops_fields\n)`,
     `kops_events AS (\n  SELECT\n    ${select({ ...columns, ...sizes }, d)}\n  FROM kops_typed\n)`,
   ].join(',\n');
@@ -280,7 +283,8 @@ function rulePredicate(d: Dialect, rule: PolicyRule): string {
     // objects and cluster-wide collections have namespace "").
     terms.push(c('resource_request'));
     if (namespaces) terms.push(`${c('namespace')} IN (${list(namespaces)})`);
-    if (resources) terms.push(resourcesTerm(d, resources));
+    const resourcesMatch = resources ? resourcesTerm(d, resources) : 'TRUE';
+    if (resourcesMatch !== 'TRUE') terms.push(resourcesMatch);
   } else if (urls) {
     terms.push(`NOT ${c('resource_request')}`);
     if (!urls.includes('*')) {
