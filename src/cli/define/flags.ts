@@ -185,5 +185,13 @@ export const EXAMPLES = {
       'Compare two policies side by side on a gzipped log',
       'kops-audit simulate --policy basic --policy gce --events audit.log.gz',
     ],
+    [
+      'The per-rule counts as one SQL query for DuckDB, to run where the logs are',
+      'kops-audit simulate --policy gce --emit-sql duckdb --from audit.log.gz',
+    ],
+    [
+      'The same for Athena (Trino) over a table of the logs in S3',
+      'kops-audit simulate --policy gce --emit-sql trino --from audit_db.audit_events',
+    ],
   ],
 } as const satisfies Record<string, readonly (readonly [string, string])[]>;
