@@ -116,6 +116,24 @@ const DIALECTS: Record<SqlDialect, Dialect> = {
   },
 };
 
+/** `a.b.c` with each part quoted: whatever a part holds, it stays a name. */
+function tableName(d: Dialect, table: string): string {
+  return table
+    .split('.')
+    .map((part) => d.ident(part))
+    .join('.');
+}
+
+/** A string literal of the dialect (exported for the tests that hold it to each dialect's parser). */
+export function sqlStringLiteral(dialect: SqlDialect, value: string): string {
+  return DIALECTS[dialect].literal(value);
+}
+
+/** A (dotted) table name of the dialect, each part quoted. */
+export function sqlTableName(dialect: SqlDialect, table: string): string {
+  return tableName(DIALECTS[dialect], table);
+}
+
 /** The normalized request columns every source is turned into (event-request.ts's attributes). */
 const COLUMNS = [
   'kind',
@@ -170,10 +188,7 @@ const select = (columns: Record<string, string>, d: Dialect) =>
 
 /** A table of typed events: top-level rows, and the items of EventList rows. */
 function tableEvents(d: Dialect, dialect: SqlDialect, table: string): string {
-  const tableRef = table
-    .split('.')
-    .map((part) => d.ident(part))
-    .join('.');
+  const tableRef = tableName(d, table);
   const field =
     (row: string) =>
     (...path: string[]) =>
