@@ -269,8 +269,9 @@ function duckdbFileCtes(d: Dialect, files: string): string {
     `kops_lines AS (\n  SELECT line FROM ${source}\n)`,
     // One parse per line for every field read; NULL when the line is not JSON.
     `kops_parsed AS (\n  SELECT line AS doc, try(json_extract(line, ${list})) AS f FROM kops_lines\n)`,
-    // An EventList line stands for its items; the line itself is then left out by its kind.
-    `kops_fields AS (\n  SELECT doc, f FROM kops_parsed WHERE f IS NOT NULL\n  UNION ALL\n  SELECT item AS doc, json_extract(item, ${list}) AS f FROM (\n    SELECT unnest(json_extract(${items}, '$[*]')) AS item FROM kops_parsed\n    WHERE json_type(${f('kind')}) = 'VARCHAR' AND json_extract_string(${f('kind')}, '$') = 'EventList' AND json_type(${items}) = 'ARRAY'\n  ) AS list\n)`,
+    // An EventList line stands for its items (the line itself is then left out by its kind); any
+    // other line for itself. One reading of kops_parsed: DuckDB would otherwise keep it in memory.
+    `kops_fields AS (\n  SELECT\n    CASE WHEN item IS NULL THEN doc ELSE item END AS doc,\n    CASE WHEN item IS NULL THEN f ELSE json_extract(item, ${list}) END AS f\n  FROM (\n    SELECT doc, f, unnest(CASE WHEN json_type(${f('kind')}) = 'VARCHAR' AND json_extract_string(${f('kind')}, '$') = 'EventList' AND json_type(${items}) = 'ARRAY' THEN json_extract(${items}, '$[*]') ELSE [NULL::JSON] END) AS item\n    FROM kops_parsed\n    WHERE f IS NOT NULL\n  ) AS docs\n)`,
     `kops_typed AS (\n  SELECT\n    ${select(fields, d)}\n  FROM kops_fields\n)`,
     `kops_events AS (\n  SELECT\n    ${select({ ...columns, ...sizes }, d)}\n  FROM kops_typed\n)`,
   ].join(',\n');

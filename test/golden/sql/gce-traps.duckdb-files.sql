@@ -6,12 +6,14 @@ kops_parsed AS (
   SELECT line AS doc, try(json_extract(line, ['$.kind', '$.verb', '$.user', '$.user.username', '$.user.groups', '$.objectRef', '$.objectRef.namespace', '$.objectRef.apiGroup', '$.objectRef.resource', '$.objectRef.subresource', '$.objectRef.name', '$.requestURI', '$.stage', '$.level', '$.requestObject', '$.responseObject', '$.items'])) AS f FROM kops_lines
 ),
 kops_fields AS (
-  SELECT doc, f FROM kops_parsed WHERE f IS NOT NULL
-  UNION ALL
-  SELECT item AS doc, json_extract(item, ['$.kind', '$.verb', '$.user', '$.user.username', '$.user.groups', '$.objectRef', '$.objectRef.namespace', '$.objectRef.apiGroup', '$.objectRef.resource', '$.objectRef.subresource', '$.objectRef.name', '$.requestURI', '$.stage', '$.level', '$.requestObject', '$.responseObject', '$.items']) AS f FROM (
-    SELECT unnest(json_extract(f[17], '$[*]')) AS item FROM kops_parsed
-    WHERE json_type(f[1]) = 'VARCHAR' AND json_extract_string(f[1], '$') = 'EventList' AND json_type(f[17]) = 'ARRAY'
-  ) AS list
+  SELECT
+    CASE WHEN item IS NULL THEN doc ELSE item END AS doc,
+    CASE WHEN item IS NULL THEN f ELSE json_extract(item, ['$.kind', '$.verb', '$.user', '$.user.username', '$.user.groups', '$.objectRef', '$.objectRef.namespace', '$.objectRef.apiGroup', '$.objectRef.resource', '$.objectRef.subresource', '$.objectRef.name', '$.requestURI', '$.stage', '$.level', '$.requestObject', '$.responseObject', '$.items']) END AS f
+  FROM (
+    SELECT doc, f, unnest(CASE WHEN json_type(f[1]) = 'VARCHAR' AND json_extract_string(f[1], '$') = 'EventList' AND json_type(f[17]) = 'ARRAY' THEN json_extract(f[17], '$[*]') ELSE [NULL::JSON] END) AS item
+    FROM kops_parsed
+    WHERE f IS NOT NULL
+  ) AS docs
 ),
 kops_typed AS (
   SELECT
