@@ -1,5 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 // Each grammar on its own: the package's index loads every dialect's (MySQL, PostgreSQL...) too.
+import { HiveSQL } from 'dt-sql-parser/dist/parser/hive/index.js';
 import { SparkSQL } from 'dt-sql-parser/dist/parser/spark/index.js';
 import { TrinoSQL } from 'dt-sql-parser/dist/parser/trino/index.js';
 import { parse as parseCst } from 'sql-parser-cst';
@@ -9,6 +10,7 @@ import { SQL_DIALECTS, type SqlDialect, sqlStringLiteral, sqlTableName } from '.
 import { testCtx } from '../../helpers/ctx.js';
 import { expectGolden } from '../../helpers/golden.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
+import { readmeCodeBlocks } from '../../helpers/readme.js';
 
 // Issue 13: only DuckDB's query is executed (sql-duckdb.test.ts). The others are pinned by golden
 // files and parsed by a maintained parser of their dialect: dt-sql-parser's Trino and Spark SQL
@@ -136,5 +138,28 @@ describe('string literals and names read back as exactly what they hold', () => 
       /Catalog Error|does not exist/,
     );
     connection.closeSync();
+  });
+});
+
+describe("the README's table statements parse in their engine's dialect", () => {
+  const blocks = readmeCodeBlocks('#### SQL: the same counts where the logs are');
+  const statement = (start: string) => {
+    const found = blocks.find((b) => b.code.startsWith(start));
+    expect(found, start).toBeDefined();
+    return found!.code.trim().replace(/;$/, '');
+  };
+
+  it("Athena's CREATE EXTERNAL TABLE (Hive DDL)", () => {
+    expect(new HiveSQL().validate(statement('CREATE EXTERNAL TABLE')).map((e) => e.message)).toEqual([]);
+  });
+
+  it("BigQuery's LOAD DATA", () => {
+    expect(syntaxErrors('bigquery', statement('LOAD DATA INTO'))).toEqual([]);
+  });
+
+  it("Spark's read.json schema", () => {
+    const schema = /spark\.read\.schema\("([^"]+)"\)/.exec(statement('spark.read.schema('))?.[1];
+    expect(schema).toBeDefined();
+    expect(syntaxErrors('spark', `CREATE TABLE audit_events (${schema}) USING json`)).toEqual([]);
   });
 });
