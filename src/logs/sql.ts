@@ -418,7 +418,10 @@ export function simulationSql(
   // The first matching rule's index, -1 for none (level None), per policy.
   const decisions = policies.map((p, index) => {
     const whens = p.policy.rules.map(
-      (rule, r) => `      WHEN ${rulePredicate(d, rule)} THEN ${r} -- rules[${r}] ${rule.level}`,
+      // The level in the comment only when it is one (a loaded policy's always is): nothing else
+      // from the policy goes into a comment, which a newline would end.
+      (rule, r) =>
+        `      WHEN ${rulePredicate(d, rule)} THEN ${r} -- rules[${r}]${Object.hasOwn(LEVEL_RANK, rule.level) ? ` ${rule.level}` : ''}`,
     );
     return `    CASE\n${whens.join('\n')}\n      ELSE -1\n    END AS ${c(`rule_${index}`)}`;
   });
@@ -438,7 +441,7 @@ export function simulationSql(
   const ruleRows = policies.flatMap((p, index) => {
     const policyStages = p.policy.omitStages ?? [];
     const row = (rule: number, level: string, stages: readonly string[]) =>
-      `  SELECT ${index} AS ${c('policy_index')}, ${d.literal(p.name)} AS ${c('policy')}, ${rule} AS ${c('rule_index')}, '${level}' AS ${c('level')}, ${level.length} AS ${c('level_length')}, ${LEVEL_RANK[level as keyof typeof LEVEL_RANK] ?? 0} AS ${c('level_rank')}, ${STAGE_FLAGS.map(([stage, flag]) => `${stages.includes(stage) ? 'TRUE' : 'FALSE'} AS ${c(flag)}`).join(', ')}`;
+      `  SELECT ${index} AS ${c('policy_index')}, ${d.literal(p.name)} AS ${c('policy')}, ${rule} AS ${c('rule_index')}, ${d.literal(level)} AS ${c('level')}, ${level.length} AS ${c('level_length')}, ${LEVEL_RANK[level as keyof typeof LEVEL_RANK] ?? 0} AS ${c('level_rank')}, ${STAGE_FLAGS.map(([stage, flag]) => `${stages.includes(stage) ? 'TRUE' : 'FALSE'} AS ${c(flag)}`).join(', ')}`;
     return [
       ...p.policy.rules.map((rule, r) =>
         row(r, rule.level, unionStages(policyStages, rule.omitStages ?? [])),
