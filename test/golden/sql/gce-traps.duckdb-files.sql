@@ -116,6 +116,7 @@ kops_decided AS (
       WHEN "verb" IN ('watch') AND "resource_request" THEN 9 -- rules[9] Metadata
       WHEN "username" IN ('both-kinds') THEN 10 -- rules[10] RequestResponse
       WHEN "resource_request" AND ("api_group" = 'batch' OR ("api_group" = '' AND "object_name" IN ('only-this'))) THEN 11 -- rules[11] Metadata
+      WHEN NOT "resource_request" THEN 12 -- rules[12] Request
       ELSE -1
     END AS "rule_1"
   FROM kops_requests
@@ -199,6 +200,8 @@ kops_rules AS (
   SELECT 1 AS "policy_index", 'test/fixtures/policy/sql-traps.yaml' AS "policy", 10 AS "rule_index", 'RequestResponse' AS "level", 15 AS "level_length", 3 AS "level_rank", FALSE AS "omit_request_received", FALSE AS "omit_response_started", FALSE AS "omit_response_complete", TRUE AS "omit_panic"
   UNION ALL
   SELECT 1 AS "policy_index", 'test/fixtures/policy/sql-traps.yaml' AS "policy", 11 AS "rule_index", 'Metadata' AS "level", 8 AS "level_length", 1 AS "level_rank", FALSE AS "omit_request_received", FALSE AS "omit_response_started", FALSE AS "omit_response_complete", TRUE AS "omit_panic"
+  UNION ALL
+  SELECT 1 AS "policy_index", 'test/fixtures/policy/sql-traps.yaml' AS "policy", 12 AS "rule_index", 'Request' AS "level", 7 AS "level_length", 2 AS "level_rank", FALSE AS "omit_request_received", FALSE AS "omit_response_started", FALSE AS "omit_response_complete", TRUE AS "omit_panic"
   UNION ALL
   SELECT 1 AS "policy_index", 'test/fixtures/policy/sql-traps.yaml' AS "policy", -1 AS "rule_index", 'None' AS "level", 4 AS "level_length", 0 AS "level_rank", FALSE AS "omit_request_received", FALSE AS "omit_response_started", FALSE AS "omit_response_complete", TRUE AS "omit_panic"
 )
