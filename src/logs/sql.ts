@@ -10,8 +10,9 @@ import type { SqlDialect } from './sql-dialects.js';
  * the items of an EventList; malformed and non-Event lines left out). Pure: values in, text out.
  *
  * Two kinds of source:
- * - DuckDB files: raw JSON lines, parsed in the query, with every type check parse-line.ts makes (a
- *   number where a string belongs counts as absent), and a byte estimate;
+ * - DuckDB files: each JSON line as its text (read_ndjson_objects), checked in the query with every
+ *   type check parse-line.ts makes (a number where a string belongs counts as absent), and a byte
+ *   estimate;
  * - a table in any dialect, with the typed columns of the README's table statement (the engine's JSON
  *   reader has already decided types and dropped malformed lines); no byte estimate.
  */
@@ -262,16 +263,16 @@ function duckdbFileCtes(d: Dialect, files: string): string {
   const sizes = Object.fromEntries(SIZE_COLUMNS.map((col) => [col, d.ident(col)]));
   const list = `[${[...paths, 'items'].map((p) => `'$.${p}'`).join(', ')}]`;
   const items = `f[${paths.length + 1}]`;
-  // Lines as text (split at \n only; a CR before it dropped): a NUL delimiter, which no JSON line
-  // holds, and no quoting. A line longer than simulate's limit is skipped.
-  const source = `read_csv(${d.literal(files)}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = chr(0), quote = '', escape = '', new_line = '\\n', strict_mode = false, max_line_size = ${MAX_LINE_BYTES}, ignore_errors = true)`;
+  // DuckDB's reader of JSON lines, each kept as its text: a line that is not JSON (or longer than
+  // simulate's limit) is NULL and never fails the query, whatever it holds.
+  const source = `read_ndjson_objects(${d.literal(files)}, ignore_errors = true, maximum_object_size = ${MAX_LINE_BYTES})`;
   return [
-    `kops_lines AS (\n  SELECT line FROM ${source}\n)`,
-    // One parse per line for every field read; NULL when the line is not JSON.
-    `kops_parsed AS (\n  SELECT line AS doc, try(json_extract(line, ${list})) AS f FROM kops_lines\n)`,
+    `kops_lines AS (\n  SELECT json AS line FROM ${source}\n)`,
+    // One parse per line for every field read.
+    `kops_parsed AS (\n  SELECT line AS doc, json_extract(line, ${list}) AS f FROM kops_lines WHERE line IS NOT NULL\n)`,
     // An EventList line stands for its items (the line itself is then left out by its kind); any
     // other line for itself. One reading of kops_parsed: DuckDB would otherwise keep it in memory.
-    `kops_fields AS (\n  SELECT\n    CASE WHEN item IS NULL THEN doc ELSE item END AS doc,\n    CASE WHEN item IS NULL THEN f ELSE json_extract(item, ${list}) END AS f\n  FROM (\n    SELECT doc, f, unnest(CASE WHEN json_type(${f('kind')}) = 'VARCHAR' AND json_extract_string(${f('kind')}, '$') = 'EventList' AND json_type(${items}) = 'ARRAY' THEN json_extract(${items}, '$[*]') ELSE [NULL::JSON] END) AS item\n    FROM kops_parsed\n    WHERE f IS NOT NULL\n  ) AS docs\n)`,
+    `kops_fields AS (\n  SELECT\n    CASE WHEN item IS NULL THEN doc ELSE item END AS doc,\n    CASE WHEN item IS NULL THEN f ELSE json_extract(item, ${list}) END AS f\n  FROM (\n    SELECT doc, f, unnest(CASE WHEN json_type(${f('kind')}) = 'VARCHAR' AND json_extract_string(${f('kind')}, '$') = 'EventList' AND json_type(${items}) = 'ARRAY' THEN json_extract(${items}, '$[*]') ELSE [NULL::JSON] END) AS item\n    FROM kops_parsed\n  ) AS docs\n)`,
     `kops_typed AS (\n  SELECT\n    ${select(fields, d)}\n  FROM kops_fields\n)`,
     `kops_events AS (\n  SELECT\n    ${select({ ...columns, ...sizes }, d)}\n  FROM kops_typed\n)`,
   ].join(',\n');

@@ -1,9 +1,9 @@
 WITH
 kops_lines AS (
-  SELECT line FROM read_csv('logs/*.log.gz', columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = chr(0), quote = '', escape = '', new_line = '\n', strict_mode = false, max_line_size = 67108864, ignore_errors = true)
+  SELECT json AS line FROM read_ndjson_objects('logs/*.log.gz', ignore_errors = true, maximum_object_size = 67108864)
 ),
 kops_parsed AS (
-  SELECT line AS doc, try(json_extract(line, ['$.kind', '$.verb', '$.user', '$.user.username', '$.user.groups', '$.objectRef', '$.objectRef.namespace', '$.objectRef.apiGroup', '$.objectRef.resource', '$.objectRef.subresource', '$.objectRef.name', '$.requestURI', '$.stage', '$.level', '$.requestObject', '$.responseObject', '$.items'])) AS f FROM kops_lines
+  SELECT line AS doc, json_extract(line, ['$.kind', '$.verb', '$.user', '$.user.username', '$.user.groups', '$.objectRef', '$.objectRef.namespace', '$.objectRef.apiGroup', '$.objectRef.resource', '$.objectRef.subresource', '$.objectRef.name', '$.requestURI', '$.stage', '$.level', '$.requestObject', '$.responseObject', '$.items']) AS f FROM kops_lines WHERE line IS NOT NULL
 ),
 kops_fields AS (
   SELECT
@@ -12,7 +12,6 @@ kops_fields AS (
   FROM (
     SELECT doc, f, unnest(CASE WHEN json_type(f[1]) = 'VARCHAR' AND json_extract_string(f[1], '$') = 'EventList' AND json_type(f[17]) = 'ARRAY' THEN json_extract(f[17], '$[*]') ELSE [NULL::JSON] END) AS item
     FROM kops_parsed
-    WHERE f IS NOT NULL
   ) AS docs
 ),
 kops_typed AS (

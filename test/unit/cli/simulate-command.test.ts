@@ -143,7 +143,9 @@ describe('parseSimulateFlags with --emit-sql (issue 13): a usage error names the
     const ctx = testCtx({ cwd: dir });
     const options = parseSimulateFlags({ policy: ['basic'], emitSql: 'duckdb', from: 'no-such-dir/*.log' });
     expect(await runSimulate(options, ctx)).toBe(0);
-    expect(ctx.out.text).toMatch(/^WITH\n[\s\S]*read_csv\('no-such-dir\/\*\.log'[\s\S]*ORDER BY [^\n]*\n$/);
+    expect(ctx.out.text).toMatch(
+      /^WITH\n[\s\S]*read_ndjson_objects\('no-such-dir\/\*\.log'[\s\S]*ORDER BY [^\n]*\n$/,
+    );
     expect(ctx.err.text).toBe('');
   });
 

@@ -411,7 +411,7 @@ describe('the table form (--from TABLE, as Trino, BigQuery and Spark read it) on
   );
   const createTable = (files: string[]) => {
     const list = `[${files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ')}]`;
-    expect(statement?.code).toContain("read_csv('logs/*.log.gz',");
+    expect(statement?.code).toContain("read_ndjson_objects('logs/*.log.gz',");
     return statement!.code
       .replace('CREATE TABLE', 'CREATE OR REPLACE TABLE')
       .replace("'logs/*.log.gz'", list);
@@ -443,27 +443,37 @@ describe('the table form (--from TABLE, as Trino, BigQuery and Spark read it) on
   });
 });
 
-describe('DuckDB over files differs from simulate only on lines kube-apiserver never writes', () => {
-  // The README's list, each pinned: a DuckDB upgrade that changes one shows here. Each line is a
-  // request for /exact (rules[3] of sql-traps.yaml) or not, to simulate and to DuckDB.
+describe('odd lines: where DuckDB over files and simulate part, and where they do not', () => {
+  // The README's list of differences (lines kube-apiserver never writes), each pinned, and odd lines
+  // on which they agree: a DuckDB upgrade that changes one shows here. Each line is a request for
+  // /exact (rules[3] of sql-traps.yaml) or not, to simulate and to DuckDB.
   const exact = '{"kind":"Event","verb":"get","requestURI":"/exact"';
   const cases: Array<[string, Buffer, { simulate: number; duckdb: number }]> = [
     [
-      'a duplicate key: simulate takes the last, DuckDB the first',
+      'differ: a duplicate key (simulate takes the last, DuckDB the first)',
       Buffer.from('{"verb":"get","requestURI":"/metrics","requestURI":"/exact"}\n'),
       { simulate: 1, duckdb: 0 },
     ],
-    ['a trailing comma', Buffer.from(`${exact},}\n`), { simulate: 0, duckdb: 1 }],
-    ['NaN', Buffer.from(`${exact},"x":NaN}\n`), { simulate: 0, duckdb: 1 }],
-    ['a lone surrogate escape', Buffer.from(`${exact},"x":"\\ud800"}\n`), { simulate: 1, duckdb: 0 }],
+    ['differ: a trailing comma', Buffer.from(`${exact},}\n`), { simulate: 0, duckdb: 1 }],
+    ['differ: NaN', Buffer.from(`${exact},"x":NaN}\n`), { simulate: 0, duckdb: 1 }],
+    ['differ: a lone surrogate escape', Buffer.from(`${exact},"x":"\\ud800"}\n`), { simulate: 1, duckdb: 0 }],
     [
-      'invalid UTF-8',
+      'differ: invalid UTF-8',
       Buffer.concat([Buffer.from(`${exact},"x":"`), Buffer.from([0xff]), Buffer.from('"}\n')]),
       { simulate: 1, duckdb: 0 },
     ],
-    ['a byte order mark starting the file', Buffer.from(`\ufeff${exact}}\n`), { simulate: 0, duckdb: 1 }],
-    ['a carriage return inside the line', Buffer.from(`${exact},\r"x":1}\n`), { simulate: 1, duckdb: 0 }],
-    ['a NUL byte after the event', Buffer.from(`${exact}}\u0000junk\n`), { simulate: 0, duckdb: 1 }],
+    [
+      'agree: a byte order mark starting the file',
+      Buffer.from(`\ufeff${exact}}\n`),
+      { simulate: 0, duckdb: 0 },
+    ],
+    [
+      'agree: a carriage return inside the line',
+      Buffer.from(`${exact},\r"x":1}\n`),
+      { simulate: 1, duckdb: 1 },
+    ],
+    ['agree: a NUL byte after the event', Buffer.from(`${exact}}\u0000junk\n`), { simulate: 0, duckdb: 0 }],
+    ['agree: spaces around the event', Buffer.from(`  ${exact}}  \n`), { simulate: 1, duckdb: 1 }],
   ];
 
   it.each(cases)('%s', async (_why, bytes, expected) => {
