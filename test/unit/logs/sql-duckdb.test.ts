@@ -97,7 +97,7 @@ async function queried(from: string, setup?: string): Promise<ByRule> {
   }
 }
 
-/** matched and written, rule by rule; a rule simulate leaves out (the no-match row at 0) is 0 in SQL too. */
+/** The same rows (every rule; the no-match row where some request matched no rule), matched and written. */
 function expectSameCounts(sql: ByRule, simulate: ByRule): void {
   const strip = (m: ByRule) =>
     Object.fromEntries([...m].map(([k, c]) => [k, { matched: c.matched, written: c.written }]));
