@@ -10,6 +10,9 @@
 //   (c) `explain --events`, when bench/explain-events.mjs is there (issue 3);
 //   (d) `order` of a 300-rule policy (bench/generate-policy.mjs) against `render` of the same file
 //       (issue 12: well under a second).
+//   (e) the DuckDB query `simulate --emit-sql duckdb` prints, run on the same log through
+//       @duckdb/node-api (bench/duckdb-query.mjs), timed beside simulate, with its per-rule counts
+//       checked against simulate's (issue 13; reported, no guard).
 //
 // Timing is hyperfine-like: warm-up runs, then the commands of a case interleaved run by run, and the
 // median is reported (the machine may be shared; interleaving spreads any load over every command).
@@ -17,7 +20,7 @@
 // Options (flags or environment):
 //   --size BYTES | BENCH_SIZE     synthetic log size (default 1e9, i.e. 1 GB)
 //   --runs N     | BENCH_RUNS     timed runs per throughput command (default 3; start-up uses 5x that)
-//   --only startup|throughput|explain|order  run one case
+//   --only startup|throughput|explain|order|duckdb  run one case
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -258,6 +261,70 @@ async function order() {
   return results;
 }
 
+/** simulate's byRule as `policy rule` → `matched/written`, and the same from the query's rows. */
+function simulateCounts(stdout) {
+  const counts = new Map();
+  for (const p of JSON.parse(stdout).policies) {
+    for (const r of p.byRule) counts.set(`${p.policy} ${r.rule}`, `${r.matched}/${r.events}`);
+  }
+  return counts;
+}
+function queryCounts(stdout) {
+  const counts = new Map();
+  for (const line of stdout.trim().split('\n')) {
+    const row = JSON.parse(line);
+    counts.set(`${row.policy} ${row.rule}`, `${row.matched}/${row.written}`);
+  }
+  return counts;
+}
+
+async function duckdb(file) {
+  try {
+    await import('@duckdb/node-api');
+  } catch {
+    console.log('\n(e) @duckdb/node-api is not installed (a devDependency): the DuckDB case was skipped');
+    return;
+  }
+  const node = process.execPath;
+  const sql = path.join(ROOT, 'bench/.data', 'simulate-gce.duckdb.sql');
+  const emitted = spawnSync(
+    node,
+    [CLI, 'simulate', '--policy', 'gce', '--emit-sql', 'duckdb', '--from', file],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (emitted.status !== 0) throw new Error(`--emit-sql failed: ${emitted.stderr}`);
+  writeFileSync(sql, emitted.stdout);
+  const simulate = {
+    name: 'kops-audit simulate --policy gce',
+    command: node,
+    args: [CLI, 'simulate', '--policy', 'gce', '--events', file, '--output', 'json'],
+    stdout: 'pipe',
+  };
+  const query = {
+    name: 'DuckDB, the --emit-sql duckdb query',
+    command: node,
+    args: [path.join(ROOT, 'bench/duckdb-query.mjs'), sql],
+    stdout: 'pipe',
+  };
+  const [sim, db] = await compare([simulate, query], RUNS, 0);
+  console.log(`\n(e) the same log in DuckDB; median of ${RUNS} runs each, interleaved`);
+  for (const r of [sim, db]) {
+    const rss = r.rssMb === undefined ? '' : `, peak RSS ${fixed(r.rssMb, 0)} MB`;
+    console.log(`  ${pad(r.name, 36)} ${fixed(r.seconds, 2).padStart(6)} s${rss}`);
+  }
+  console.log(`  DuckDB vs simulate: ${fixed(sim.seconds / db.seconds, 2)}x simulate's speed`);
+  const [a, b] = await Promise.all([
+    timed(simulate.command, simulate.args, simulate),
+    timed(query.command, query.args, query),
+  ]);
+  const expected = simulateCounts(a.stdout);
+  const got = queryCounts(b.stdout);
+  const same = expected.size === got.size && [...expected].every(([k, v]) => got.get(k) === v);
+  console.log(`  per-rule matched/written identical to simulate's: ${same ? 'yes' : 'NO'}`);
+}
+
 if (!existsSync(CLI)) {
   console.error('dist/kops-audit.js is missing: run `npm run bench` (it builds first) or `npm run build`.');
   process.exitCode = 1;
@@ -265,9 +332,10 @@ if (!existsSync(CLI)) {
   console.log(`kops-audit bench on ${machine()}`);
   if ((!ONLY || ONLY === 'startup') && !(await startup())) process.exitCode = 1;
   if (!ONLY || ONLY === 'order') await order();
-  if (!ONLY || ONLY === 'throughput' || ONLY === 'explain') {
+  if (!ONLY || ONLY === 'throughput' || ONLY === 'explain' || ONLY === 'duckdb') {
     const file = await ensureLog();
     if (!ONLY || ONLY === 'throughput') await throughput(file);
     if (!ONLY || ONLY === 'explain') await explain(file);
+    if (!ONLY || ONLY === 'duckdb') await duckdb(file);
   }
 }

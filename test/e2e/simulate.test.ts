@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLogLines } from '../../bench/generate-log.mjs';
 import { runCli } from '../helpers/cli.js';
 import { expectGolden } from '../helpers/golden.js';
-import { CONFORMANCE_DIR, conformanceMissing } from '../helpers/paths.js';
+import { CONFORMANCE_DIR, conformanceMissing, REPO_ROOT } from '../helpers/paths.js';
 
 // `kops-audit simulate` through the built CLI (issue 5): the real Falco events and a small seeded
 // synthetic log (bench/generate-log.mjs), from a file, a .gz and stdin, with malformed lines. Outputs are
@@ -227,6 +227,34 @@ describe('kops-audit simulate', () => {
       /Only one of --policy and --events can read stdin/,
     ],
     ['an unknown policy file', ['simulate', '--policy', 'gke', '--events', 'audit.log'], /gke/],
+    [
+      '--events with --emit-sql',
+      ['simulate', '--policy', 'gce', '--emit-sql', 'duckdb', '--from', 'a.log', '--events', 'a.log'],
+      /--events and --emit-sql do not go together/,
+    ],
+    [
+      'a file for a table dialect',
+      ['simulate', '--policy', 'gce', '--emit-sql', 'spark', '--from', 'audit.log'],
+      /--from audit\.log looks like a file, and only --emit-sql duckdb reads files/,
+    ],
+    [
+      'an unknown dialect',
+      ['simulate', '--policy', 'gce', '--emit-sql', 'mysql', '--from', 't'],
+      /--emit-sql <dialect>' argument 'mysql' is invalid/,
+    ],
+    [
+      'a policy kube-apiserver refuses',
+      [
+        'simulate',
+        '--policy',
+        path.join(REPO_ROOT, 'test/fixtures/policy/refused.yaml'),
+        '--emit-sql',
+        'trino',
+        '--from',
+        't',
+      ],
+      /would refuse this audit policy/,
+    ],
   ])('%s: one paragraph on stderr, exit 1', async (_name, args, message) => {
     const result = await runCli(args, { cwd: dir });
     expect(result.code).toBe(1);

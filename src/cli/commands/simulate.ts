@@ -7,6 +7,13 @@ import type { Ctx } from '../../io.js';
 import { readInParallel } from '../../logs/parallel.js';
 import { type ReadProgress, type ReadSummary, readAuditLog } from '../../logs/read-audit-log.js';
 import { type PolicyUnderTest, Simulation, type SimulationResult } from '../../logs/simulate.js';
+import {
+  type SqlDialect,
+  type SqlPolicy,
+  type SqlSource,
+  simulationSql,
+  simulationSqlColumns,
+} from '../../logs/sql.js';
 import { compilePolicy } from '../../policy/evaluate.js';
 import type { Policy } from '../../policy/types.js';
 import { listPrice, priceFromFlag, type ShipPrice, whyNoListPrice } from '../../spec/ship-price.js';
@@ -32,19 +39,45 @@ const HELP = "Run 'kops-audit simulate --help' for what it takes.";
 /** Redraw the progress line at most this often. */
 const PROGRESS_EVERY_MS = 200;
 
-/** Flags → options, or a UsageError that names the flag. Pure. */
-export function parseSimulateFlags(flags: {
+/** What commander hands over. */
+export interface SimulateFlags {
   policy?: string[];
   events?: string;
+  emitSql?: string;
+  from?: string;
   output?: string;
   shipTo?: string;
   pricePerGb?: string;
-}): SimulateOptions {
+}
+
+/** `--emit-sql DIALECT --from SOURCE`: print the query instead of reading a log. */
+export interface EmitSqlOptions {
+  policies: string[];
+  dialect: SqlDialect;
+  source: SqlSource;
+  /** --from as given. */
+  from: string;
+  output: 'text' | 'json';
+  /** `--order specific`: the query counts the rules of each policy compiled most-specific first. */
+  order?: PolicyOrder;
+}
+
+/** Flags → options, or a UsageError that names the flag. Pure. */
+export function parseSimulateFlags(flags: SimulateFlags): SimulateOptions | EmitSqlOptions {
   const policies = flags.policy ?? [];
   if (policies.length === 0) {
     throw new UsageError('simulate needs at least one --policy (basic, gce, or a policy file).', {
       hint: HELP,
     });
+  }
+  if (flags.emitSql !== undefined || flags.from !== undefined) {
+    if (flags.shipTo !== undefined || flags.pricePerGb !== undefined) {
+      throw new UsageError(
+        `${flags.shipTo !== undefined ? '--ship-to' : '--price-per-gb'} goes with --events: --emit-sql counts events and bytes, and prices nothing.`,
+        { hint: 'Drop it, or read a log with --events to get the cost per day.' },
+      );
+    }
+    return parseEmitSql(flags, policies, flags.output === 'json' ? 'json' : 'text');
   }
   if (flags.events === undefined || flags.events === '') {
     throw new UsageError(
@@ -68,6 +101,61 @@ export function parseSimulateFlags(flags: {
   const price = shipPrice(flags.shipTo, flags.pricePerGb);
   if (price) options.price = price;
   return options;
+}
+
+const SQL_HINT =
+  "--emit-sql DIALECT --from SOURCE prints a query for DuckDB, Trino (Athena), BigQuery or Spark; the README's simulate section shows how to make the table.";
+
+function parseEmitSql(flags: SimulateFlags, policies: string[], output: 'text' | 'json'): EmitSqlOptions {
+  if (flags.emitSql === undefined) {
+    throw new UsageError(
+      '--from is the source of --emit-sql: add --emit-sql DIALECT, or read a log with --events.',
+      {
+        hint: SQL_HINT,
+      },
+    );
+  }
+  const dialect = flags.emitSql as SqlDialect;
+  if (flags.events !== undefined) {
+    throw new UsageError(
+      '--events and --emit-sql do not go together: --emit-sql prints a query and reads no log.',
+      {
+        hint: `Name the logs with --from instead: ${dialect === 'duckdb' ? 'a file path or glob, or a table' : 'the table made over them'}.`,
+      },
+    );
+  }
+  const from = flags.from ?? '';
+  if (from.trim() === '') {
+    throw new UsageError(
+      `--emit-sql needs --from: the table holding the audit events${dialect === 'duckdb' ? ', or a log file path or glob' : ''}.`,
+      { hint: SQL_HINT },
+    );
+  }
+  if (isFileSource(from)) {
+    if (dialect !== 'duckdb') {
+      throw new UsageError(
+        `--from ${from} looks like a file, and only --emit-sql duckdb reads files: ${dialect} reads a table.`,
+        {
+          hint: `Make a table over the logs (the README's simulate section has the statement), and give --from its name.`,
+        },
+      );
+    }
+    return { policies, dialect, source: { files: from }, from, output };
+  }
+  if (from.split('.').some((part) => part === '')) {
+    throw new UsageError(`--from ${from} is not a table name: a part between dots is empty.`, {
+      hint: SQL_HINT,
+    });
+  }
+  return { policies, dialect, source: { table: from }, from, output };
+}
+
+/**
+ * Whether --from names files rather than a table: a path separator, a glob character, a URL, or a log
+ * file's extension (a table is `name` or `schema.name`).
+ */
+export function isFileSource(from: string): boolean {
+  return /[/\\*?[]/.test(from) || /\.(log|json|jsonl|ndjson|gz)$/i.test(from);
 }
 
 /** The price per GB: --price-per-gb, else the list price of the --ship-to destination. */
@@ -97,7 +185,8 @@ function shipPrice(shipTo: string | undefined, pricePerGb: string | undefined): 
  * rule, user and resource, per day), and what the later ones drop that the first kept. Malformed lines
  * are reported, never fatal.
  */
-export async function runSimulate(options: SimulateOptions, ctx: Ctx): Promise<number> {
+export async function runSimulate(options: SimulateOptions | EmitSqlOptions, ctx: Ctx): Promise<number> {
+  if ('dialect' in options) return emitSql(options, ctx);
   const subjects: PolicyUnderTest[] = [];
   const loadedPolicies: Policy[] = [];
   for (const name of options.policies) {
@@ -188,6 +277,29 @@ export function mostlyMalformedWarning(summary: ReadSummary): string | undefined
   if (malformed.count * 2 <= written) return undefined;
   const first = malformed.first[0];
   return `Warning: ${formatCount(malformed.count)} of the ${countOf(written, 'line')} of ${inputName(summary)} that are not blank are malformed${first ? ` (first: line ${first.line}, ${first.reason})` : ''}; the figures cover only the ${countOf(summary.events, 'event')} read from the rest.\n`;
+}
+
+/** Print the query for the policies; no log is read. */
+async function emitSql(options: EmitSqlOptions, ctx: Ctx): Promise<number> {
+  const policies: SqlPolicy[] = [];
+  for (const name of options.policies) {
+    const read = await readPolicyArg(name, ctx);
+    writePolicyWarnings(ctx, read.loaded.map.source, read.warnings);
+    const { loaded } = shipPolicy(read.loaded, options.order ?? AS_WRITTEN);
+    policies.push({ name, policy: loaded.policy });
+  }
+  const sql = simulationSql(policies, options.dialect, options.source);
+  ctx.io.stdout.write(
+    options.output === 'json'
+      ? toJsonLine({
+          dialect: options.dialect,
+          from: options.from,
+          columns: simulationSqlColumns(options.source),
+          sql,
+        })
+      : sql,
+  );
+  return ExitCode.OK;
 }
 
 const MAX_WORKERS = 8;

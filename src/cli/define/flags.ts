@@ -253,5 +253,13 @@ export const EXAMPLES = {
       "What shipping the GCE policy's log to CloudWatch Logs would cost a day (list price, named)",
       'kops-audit simulate --policy gce --events audit.log --ship-to cloudwatch://us-east-1/kube-apiserver-audit',
     ],
+    [
+      'The per-rule counts as one SQL query for DuckDB, to run where the logs are',
+      'kops-audit simulate --policy gce --emit-sql duckdb --from audit.log.gz',
+    ],
+    [
+      'The same for Athena (Trino) over a table of the logs in S3',
+      'kops-audit simulate --policy gce --emit-sql trino --from audit_db.audit_events',
+    ],
   ],
 } as const satisfies Record<string, readonly (readonly [string, string])[]>;

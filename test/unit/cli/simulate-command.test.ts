@@ -3,7 +3,12 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditLogLines } from '../../../bench/generate-log.mjs';
-import { parallelPlan, parseSimulateFlags, runSimulate } from '../../../src/cli/commands/simulate.js';
+import {
+  isFileSource,
+  parallelPlan,
+  parseSimulateFlags,
+  runSimulate,
+} from '../../../src/cli/commands/simulate.js';
 import { main } from '../../../src/cli/main.js';
 import { testCtx } from '../../helpers/ctx.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
@@ -246,5 +251,78 @@ describe('simulate of two policies that log the same (issue 11)', () => {
     expect(ctx.out.text).toMatch(
       /\nbasic writes [\d,]+ events? \(.*\) that gce does not, and writes .* smaller in all/,
     );
+  });
+});
+
+describe('parseSimulateFlags with --emit-sql (issue 13): a usage error names the flag', () => {
+  it.each([
+    [{ policy: ['gce'], from: 'audit.log' }, /--from is the source of --emit-sql/],
+    [{ policy: ['gce'], emitSql: 'duckdb' }, /--emit-sql needs --from/],
+    [{ policy: ['gce'], emitSql: 'trino', from: '  ' }, /--emit-sql needs --from/],
+    [{ policy: ['gce'], emitSql: 'duckdb', from: 'a.log', events: 'a.log' }, /--events and --emit-sql/],
+    [
+      { policy: ['gce'], emitSql: 'trino', from: 'logs/*.gz' },
+      /--from logs\/\*\.gz looks like a file.*trino reads a table/,
+    ],
+    [{ policy: ['gce'], emitSql: 'bigquery', from: 'audit.log' }, /only --emit-sql duckdb reads files/],
+    [{ policy: ['gce'], emitSql: 'spark', from: 'db..events' }, /not a table name/],
+    [{ emitSql: 'duckdb', from: 'a.log' }, /at least one --policy/],
+  ])('%j is refused', (flags, message) => {
+    expect(() => parseSimulateFlags(flags)).toThrow(message);
+  });
+
+  it('a path, a glob or a log file name is files (duckdb only); anything else a table', () => {
+    for (const from of [
+      'audit.log',
+      'logs/*.gz',
+      's3://bucket/audit/*.log',
+      'x.jsonl',
+      'a?.json',
+      'C:\\logs\\a',
+    ]) {
+      expect(isFileSource(from), from).toBe(true);
+    }
+    for (const from of ['audit_events', 'audit_db.audit_events', 'my-project.audit.events']) {
+      expect(isFileSource(from), from).toBe(false);
+    }
+    expect(parseSimulateFlags({ policy: ['gce', 'basic'], emitSql: 'duckdb', from: 'logs/*.gz' })).toEqual({
+      policies: ['gce', 'basic'],
+      dialect: 'duckdb',
+      source: { files: 'logs/*.gz' },
+      from: 'logs/*.gz',
+      output: 'text',
+    });
+    expect(
+      parseSimulateFlags({ policy: ['gce'], emitSql: 'bigquery', from: 'proj.audit.events', output: 'json' }),
+    ).toMatchObject({ dialect: 'bigquery', source: { table: 'proj.audit.events' }, output: 'json' });
+  });
+
+  it('prints the query and reads nothing: the log need not exist', async () => {
+    const ctx = testCtx({ cwd: dir });
+    const options = parseSimulateFlags({ policy: ['basic'], emitSql: 'duckdb', from: 'no-such-dir/*.log' });
+    expect(await runSimulate(options, ctx)).toBe(0);
+    expect(ctx.out.text).toMatch(
+      /^WITH\n[\s\S]*read_ndjson_objects\('no-such-dir\/\*\.log'[\s\S]*ORDER BY [^\n]*\n$/,
+    );
+    expect(ctx.err.text).toBe('');
+  });
+
+  it('-o json: the dialect, the source, the columns and the query in one object', async () => {
+    const ctx = testCtx({ cwd: dir });
+    const options = parseSimulateFlags({
+      policy: ['gce'],
+      emitSql: 'trino',
+      from: 'db.events',
+      output: 'json',
+    });
+    expect(await runSimulate(options, ctx)).toBe(0);
+    const json = JSON.parse(ctx.out.text);
+    expect(json).toMatchObject({
+      version: 1,
+      dialect: 'trino',
+      from: 'db.events',
+      columns: ['policy', 'rule', 'level', 'matched', 'written'],
+    });
+    expect(json.sql).toContain('FROM "db"."events" AS t');
   });
 });

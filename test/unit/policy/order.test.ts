@@ -316,7 +316,9 @@ describe('every policy the tests know, in several orders, with each --prefer', (
     const dir = path.join(REPO_ROOT, 'test/fixtures/policy');
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
       const policy = readPolicy(path.join(dir, file));
-      if (policy) checkPolicy(file, policy, 3);
+      // sql-traps.yaml is a set of traps for the SQL translation, not a policy anyone would write: its
+      // rules overlap with unrankable stage sets on purpose, so it may hold real conflicts (checked).
+      if (policy) checkPolicy(file, policy, 3, file !== 'sql-traps.yaml');
     }
   });
 
