@@ -44,7 +44,7 @@ function nothingCounted(): ByRule {
   for (const policy of POLICIES) {
     const file = policy === 'basic' || policy === 'gce' ? templatePath(policy) : policy;
     const { rules } = loadPolicyOrThrow(readFileSync(file, 'utf8'), file).policy;
-    rules.forEach((_rule, i) => out.set(key(policy, i), { matched: 0, written: 0, bytes: 0 }));
+    for (let i = 0; i < rules.length; i++) out.set(key(policy, i), { matched: 0, written: 0, bytes: 0 });
   }
   return out;
 }
