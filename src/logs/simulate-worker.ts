@@ -16,6 +16,7 @@ async function runRange(job: RangeJob): Promise<void> {
     let lastPost = 0;
     const summary = await readAuditLog(job.file, workerCtx(), {
       onEvent: (record) => simulation.add(record),
+      reuseRecords: true, // Simulation.add keeps only strings
       onProgress: (p) => {
         if (p.bytesRead - lastPost < 8 * 1024 * 1024) return;
         lastPost = p.bytesRead;

@@ -59,7 +59,7 @@ export interface LoadedPolicy {
 /** The attributes kube-apiserver's policy checker reads (authorizer.Attributes). */
 export interface RequestAttributes {
   user: string;
-  groups: string[];
+  groups: readonly string[];
   verb: string;
   /** True for /api and /apis requests on a resource; false for /healthz, /metrics, discovery... */
   resourceRequest: boolean;

@@ -96,6 +96,7 @@ export async function runSimulate(options: SimulateOptions, ctx: Ctx): Promise<n
     } else {
       summary = await readAuditLog(options.events, ctx, {
         onEvent: (record) => simulation.add(record),
+        reuseRecords: true, // Simulation.add keeps only strings
         onProgress: progress?.update,
         managedFields,
       });
