@@ -54,6 +54,8 @@ const containerStack = new Uint8Array(MAX_DEPTH);
 const st = {
   /** The bytes being scanned, the end of the current line, and the read position. */
   bytes: Buffer.alloc(0) as Buffer,
+  /** The same bytes as a DataView, to compare and hash 4 bytes at a time. */
+  words: new DataView(new ArrayBuffer(0)) as DataView,
   lineEnd: 0,
   pos: 0,
   /** The line has no byte above 0x7f: strings decode as latin1. */
@@ -253,6 +255,7 @@ function decode(start: number, end: number): string {
  */
 class StringCache<T = string> {
   private readonly keys: Uint8Array;
+  private readonly keyWords: DataView;
   private readonly lengths: Int32Array;
   private readonly values: Array<T | undefined>;
   /** Where the last `find` looked: the slot to `store` into. */
@@ -263,57 +266,72 @@ class StringCache<T = string> {
     private readonly maxBytes: number,
   ) {
     this.keys = new Uint8Array(slots * maxBytes);
+    this.keyWords = new DataView(this.keys.buffer);
     this.lengths = new Int32Array(slots).fill(-1);
     this.values = new Array<T | undefined>(slots).fill(undefined);
   }
 
-  /** The value stored for bytes b[start, end), or undefined (then `store` may keep one for them). */
-  find(b: Buffer, start: number, end: number): T | undefined {
-    let h = HASH_SEED;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, HASH_PRIME);
-    return this.lookup(b, start, end, h);
-  }
-
-  /** find, given the hash of the bytes (HASH_SEED, then h = imul(h ^ byte, HASH_PRIME) for each). */
-  lookup(b: Buffer, start: number, end: number, hash: number): T | undefined {
+  /** The value stored for bytes [start, end) of the line, or undefined (then `store` may keep one). */
+  find(start: number, end: number): T | undefined {
     const length = end - start;
     if (length > this.maxBytes) {
       this.slot = -1;
       return undefined;
     }
-    const h = hash ^ length;
+    const h = hashOf(start, end) ^ length;
     const slot = (h ^ (h >>> 15)) & (this.slots - 1);
     this.slot = slot;
     if (this.lengths[slot] !== length) return undefined;
-    const keys = this.keys;
-    const base = slot * this.maxBytes - start;
-    for (let i = start; i < end; i++) if (keys[base + i] !== b[i]) return undefined;
-    return this.values[slot];
+    return equalBytes(start, this.keys, this.keyWords, slot * this.maxBytes, length)
+      ? this.values[slot]
+      : undefined;
   }
 
   /** Keep `value` for the bytes the last `find` missed. */
-  store(b: Buffer, start: number, end: number, value: T): void {
+  store(start: number, end: number, value: T): void {
     const slot = this.slot;
     if (slot < 0) return;
-    b.copy(this.keys, slot * this.maxBytes, start, end);
+    st.bytes.copy(this.keys, slot * this.maxBytes, start, end);
     this.lengths[slot] = end - start;
     this.values[slot] = value;
   }
 
-  /** The string of bytes b[start, end), decoded once; `hash` as for lookup. */
-  text(b: Buffer, start: number, end: number, hash: number): T {
-    let value = this.lookup(b, start, end, hash);
+  /** The string of bytes [start, end) of the line, decoded once. */
+  text(start: number, end: number): T {
+    let value = this.find(start, end);
     if (value === undefined) {
       value = decode(start, end) as T;
-      this.store(b, start, end, value);
+      this.store(start, end, value);
     }
     return value;
   }
 }
 
-/** FNV-1a. */
-const HASH_SEED = 0x811c9dc5 | 0;
-const HASH_PRIME = 0x01000193;
+/** FNV-1a over 4-byte words (and the last bytes one by one) of [start, end) of the line. */
+function hashOf(start: number, end: number): number {
+  const view = st.words;
+  let h = 0x811c9dc5 | 0;
+  let i = start;
+  for (; i + 4 <= end; i += 4) h = Math.imul(h ^ view.getInt32(i, true), 0x01000193);
+  for (; i < end; i++) h = Math.imul(h ^ st.bytes[i]!, 0x01000193);
+  return h;
+}
+
+/** Whether the line's bytes at `start` are `length` bytes of `other` from `at`, compared 4 at a time. */
+function equalBytes(
+  start: number,
+  other: Uint8Array,
+  otherWords: DataView,
+  at: number,
+  length: number,
+): boolean {
+  const view = st.words;
+  let k = 0;
+  for (; k + 4 <= length; k += 4)
+    if (view.getInt32(start + k, true) !== otherWords.getInt32(at + k, true)) return false;
+  for (; k < length; k++) if (st.bytes[start + k] !== other[at + k]) return false;
+  return true;
+}
 
 /** Names, verbs, levels, groups, resources: few distinct values, each seen many times. */
 const NAMES = new StringCache(4096, 96);
@@ -332,24 +350,14 @@ function readString(): string {
   return st.hadEscape ? (JSON.parse(decode(start, end)) as string) : decode(start + 1, end - 1);
 }
 
-/**
- * The string at `pos`, from `cache`: the bytes are hashed as they are skipped. Strings with escapes (or
- * anything else that stops the plain loop) take readString's way.
- */
+/** The string at `pos`, from `cache` when it has no escapes. */
 function readCachedString(cache: StringCache): string {
-  const b = st.bytes;
   const start = st.pos;
-  if (b[start] !== QUOTE) throw GIVE_UP;
-  let j = start + 1;
-  let h = HASH_SEED;
-  let c = b[j]!;
-  while (c > QUOTE && c !== BACKSLASH) {
-    h = Math.imul(h ^ c, HASH_PRIME);
-    c = b[++j]!;
-  }
-  if (c !== QUOTE) return readString();
-  st.pos = j + 1;
-  return cache.text(b, start + 1, j, h);
+  if (st.bytes[start] !== QUOTE) throw GIVE_UP;
+  const end = skipString(start);
+  if (end < 0) throw GIVE_UP;
+  st.pos = end;
+  return st.hadEscape ? (JSON.parse(decode(start, end)) as string) : cache.text(start + 1, end - 1);
 }
 
 /** The array of strings at `pos`, a list shared with every line that has the same bytes. */
@@ -374,7 +382,7 @@ function readStringArray(): readonly string[] {
       throw GIVE_UP;
     }
   }
-  const cached = escapes ? undefined : GROUP_LISTS.find(b, start, end);
+  const cached = escapes ? undefined : GROUP_LISTS.find(start, end);
   if (cached !== undefined) {
     st.pos = end;
     return cached;
@@ -387,7 +395,7 @@ function readStringArray(): readonly string[] {
     do out.push(readCachedString(NAMES));
     while (b[st.pos++] === COMMA);
   }
-  if (!escapes) GROUP_LISTS.store(b, start, end, out);
+  if (!escapes) GROUP_LISTS.store(start, end, out);
   return out;
 }
 
@@ -401,8 +409,19 @@ class KeyTable {
   private readonly encoded: Buffer[];
   private readonly slots: Int8Array;
   private readonly mask: number;
+  /** `"name":` of each key, and as a DataView: a guess is confirmed in one comparison. */
+  readonly quoted: Buffer[];
+  readonly quotedWords: DataView[];
+  /** For each key, and for the start of an object (at names.length): the key that came next last time. */
+  readonly after: Int8Array;
+  /** The key last read in the object being read (names.length at its start, -1 after an unknown key). */
+  previous = -1;
+
   constructor(readonly names: readonly string[]) {
     this.encoded = names.map((name) => Buffer.from(name, 'latin1'));
+    this.quoted = names.map((name) => Buffer.from(`"${name}":`, 'latin1'));
+    this.quotedWords = this.quoted.map((q) => new DataView(q.buffer, q.byteOffset, q.byteLength));
+    this.after = new Int8Array(names.length + 1).fill(-1);
     this.byName = new Map(names.map((name, id) => [name, id]));
     for (let size = 16; ; size *= 2) {
       const slots = new Int8Array(size).fill(-1);
@@ -438,28 +457,49 @@ class KeyTable {
   }
 }
 
-/** The member key at `pos` and its colon: its index in `table`, or -1 for any other key. */
+/**
+ * The member key at `pos` and its colon: its index in `table`, or -1 for any other key. Keys come in
+ * the same order line after line, so the key that followed the previous one last time is tried first,
+ * by comparing its bytes where the key should be.
+ */
 function readKeyId(table: KeyTable): number {
   const b = st.bytes;
   const start = st.pos;
+  const previous = table.previous;
+  if (previous >= 0) {
+    const guess = table.after[previous]!;
+    if (guess >= 0) {
+      const quoted = table.quoted[guess]!;
+      const fits = start + quoted.length <= st.lineEnd;
+      if (fits && equalBytes(start, quoted, table.quotedWords[guess]!, 0, quoted.length)) {
+        st.pos = start + quoted.length;
+        table.previous = guess;
+        return guess;
+      }
+    }
+  }
   if (b[start] !== QUOTE) throw GIVE_UP;
   const end = skipString(start);
   if (end < 0 || b[end] !== COLON) throw GIVE_UP;
   st.pos = end + 1;
-  return st.hadEscape
+  const id = st.hadEscape
     ? table.findDecoded(JSON.parse(decode(start, end)) as string)
     : table.find(b, start + 1, end - start - 2);
+  if (previous >= 0) table.after[previous] = id;
+  table.previous = id;
+  return id;
 }
 
 // An object's members are walked with three calls, so that no closure is made per object:
-//   if (openObject()) { let seen = 0; do { const id = readKeyId(T); seen = firstTime(seen, id); ... }
+//   if (openObject(T)) { let seen = 0; do { const id = readKeyId(T); seen = firstTime(seen, id); ... }
 //   while (nextMember()); }
 
-/** Step into the object at `pos`; false when it is empty (and stepped over). */
-function openObject(): boolean {
+/** Step into the object at `pos`, whose keys are in `table`; false when it is empty (and stepped over). */
+function openObject(table: KeyTable): boolean {
   const b = st.bytes;
   if (b[st.pos] !== OPEN_BRACE) throw GIVE_UP;
   st.pos++;
+  table.previous = table.names.length;
   if (b[st.pos] !== CLOSE_BRACE) return true;
   st.pos++;
   return false;
@@ -541,7 +581,7 @@ const scanned: ScannedEvent = {
 function readUser(): AuditUser {
   user.username = undefined;
   user.groups = undefined;
-  if (!openObject()) return user;
+  if (!openObject(USER_KEYS)) return user;
   let seen = 0;
   do {
     const id = readKeyId(USER_KEYS);
@@ -559,7 +599,7 @@ function readObjectRef(): AuditObjectRef {
   objectRef.name = undefined;
   objectRef.apiGroup = undefined;
   objectRef.subresource = undefined;
-  if (!openObject()) return objectRef;
+  if (!openObject(OBJECT_REF_KEYS)) return objectRef;
   let seen = 0;
   do {
     const id = readKeyId(OBJECT_REF_KEYS);
@@ -573,7 +613,7 @@ function readObjectRef(): AuditObjectRef {
 /** `metadata` of an object in a body: note where its managedFields are. False if not an object. */
 function visitMetadata(): boolean {
   if (st.bytes[st.pos] !== OPEN_BRACE) return false;
-  if (!openObject()) return true;
+  if (!openObject(METADATA_KEYS)) return true;
   let start = -1;
   let end = -1;
   let count = 0;
@@ -602,7 +642,7 @@ function visitMetadata(): boolean {
 }
 
 const visitItem = (): void => {
-  if (!openObject()) return;
+  if (!openObject(ITEM_KEYS)) return;
   let seen = 0;
   do {
     const id = readKeyId(ITEM_KEYS);
@@ -611,7 +651,7 @@ const visitItem = (): void => {
   } while (nextMember());
 };
 const visitRow = (): void => {
-  if (!openObject()) return;
+  if (!openObject(ROW_KEYS)) return;
   let seen = 0;
   do {
     const id = readKeyId(ROW_KEYS);
@@ -631,7 +671,7 @@ function visitBody(): void {
     skip();
     return;
   }
-  if (!openObject()) return;
+  if (!openObject(BODY_KEYS)) return;
   let seen = 0;
   do {
     const id = readKeyId(BODY_KEYS);
@@ -698,7 +738,7 @@ function readTop(walkBodies: boolean): number {
   event.objectRef = undefined;
   event.requestReceivedTimestamp = undefined;
   event.stageTimestamp = undefined;
-  if (!openObject()) return 0;
+  if (!openObject(EVENT_KEYS)) return 0;
   let ordered = true;
   let lastOrder = -1;
   let jumped = false;
@@ -794,7 +834,10 @@ export function scanEventBytes(
   exact: boolean,
   walkBodies: boolean,
 ): ScannedEvent | undefined {
-  st.bytes = bytes;
+  if (st.bytes !== bytes) {
+    st.bytes = bytes;
+    st.words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
   st.ascii = ascii;
   st.exact = exact;
   st.lineEnd = end;
