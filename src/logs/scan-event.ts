@@ -73,14 +73,24 @@ const st = {
 /**
  * Skip the string whose opening quote is at `i`; returns the index after its closing quote, or -1.
  * Escapes are validated as JSON.parse would. Stops at the first byte below 0x20 (the line's newline).
+ * Small, so that it is inlined where strings are read: the rest is in skipStringRest.
  */
 function skipString(i: number): number {
   const b = st.bytes;
   let j = i + 1;
   let c = b[j]!;
+  // Two comparisons per byte: everything above the quote but the backslash goes on.
+  while (c > QUOTE && c !== BACKSLASH) c = b[++j]!;
   st.hadEscape = false;
+  return c === QUOTE ? j + 1 : skipStringRest(j);
+}
+
+/** skipString from `j`, at a space, a '!', a backslash or the end of the line. */
+function skipStringRest(from: number): number {
+  const b = st.bytes;
+  let j = from;
+  let c = b[j]!;
   for (;;) {
-    // Two comparisons per byte: everything above the quote but the backslash goes on.
     while (c > QUOTE && c !== BACKSLASH) c = b[++j]!;
     if (c === QUOTE) return j + 1;
     if (c === SPACE || c === BANG) {
