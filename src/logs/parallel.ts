@@ -38,15 +38,19 @@ export interface PolicyData {
   policy: Policy;
 }
 
-/** What a worker is started with (workerData). */
-export interface WorkerJob {
+/** What a worker is started with (workerData): it is told the job by message, once known. */
+export interface WorkerStart {
   kind: typeof WORKER_KIND;
+}
+
+/** The first message to a worker: what to read and with which policies. */
+export interface WorkerJob {
   file: string;
   policies: PolicyData[];
   managedFields: boolean;
 }
 
-/** From the main thread to a worker: tally this range. */
+/** The next messages: tally this range. */
 export interface RangeRequest {
   index: number;
   start: number;
@@ -77,7 +81,7 @@ const PROGRESS_BYTES = 8 * 1024 * 1024;
 
 /** Tally bytes [start, end) of `file` (an absolute path) with a Simulation of its own. */
 export async function tallyRange(
-  job: Pick<WorkerJob, 'file' | 'managedFields'>,
+  job: Omit<WorkerJob, 'policies'>,
   subjects: readonly PolicyUnderTest[],
   range: { start: number; end: number },
   onProgress?: (progress: ReadProgress) => void,
@@ -151,19 +155,62 @@ export async function lineAlignedRanges(
   }
 }
 
+/**
+ * Worker threads started ahead of the work: a worker takes tens of milliseconds to start, which the
+ * main thread spends loading the policies meanwhile. Close them when done (or when the work is not
+ * done after all).
+ */
+export class RangeWorkers {
+  readonly threads: Worker[];
+  /** Why each worker failed before it was given work, if it did. */
+  private readonly failures: Array<Error | undefined>;
+
+  constructor(count: number) {
+    this.threads = Array.from(
+      { length: count },
+      () =>
+        new Worker(new URL(WORKER_FILE, import.meta.url), {
+          workerData: { kind: WORKER_KIND } satisfies WorkerStart,
+          resourceLimits: { maxYoungGenerationSizeMb: 2 },
+        }),
+    );
+    this.failures = this.threads.map(() => undefined);
+    this.threads.forEach((worker, k) => {
+      worker.on('error', (error) => {
+        this.failures[k] ??= error;
+      });
+      worker.on('exit', (code) => {
+        this.failures[k] ??= new Error(`simulate worker stopped (exit code ${code})`);
+      });
+    });
+  }
+
+  failure(k: number): Error | undefined {
+    return this.failures[k];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((worker) => worker.terminate()));
+  }
+}
+
 export interface ParallelOptions {
   file: string;
   size: number;
-  /** Threads in all: the main thread and workers - 1 worker threads. */
-  workers: number;
+  /** The worker threads; the main thread reads too. */
+  workers: RangeWorkers;
   policies: PolicyData[];
   managedFields: boolean;
   onProgress?: (progress: ReadProgress) => void;
 }
 
-/** Read `file` with `workers` threads into `simulation`; returns the summary one pass would give. */
+/**
+ * Read `file` with the main thread and `workers` into `simulation`; returns the summary one pass
+ * would give. The caller closes the workers.
+ */
 export async function readInParallel(options: ParallelOptions, simulation: Simulation): Promise<ReadSummary> {
-  const { file, size, workers: threads, policies, managedFields } = options;
+  const { file, size, workers, policies, managedFields } = options;
+  const threads = workers.threads.length + 1;
   const parts = Math.max(threads * RANGES_PER_THREAD, Math.ceil(size / MAX_RANGE_BYTES));
   const ranges = await lineAlignedRanges(file, size, parts);
   const results: RangeResult[] = new Array(ranges.length);
@@ -187,15 +234,13 @@ export async function readInParallel(options: ParallelOptions, simulation: Simul
     report();
   };
 
-  const started: Worker[] = [];
-  const onWorker = (thread: number) =>
+  const onWorker = (worker: Worker, thread: number) =>
     new Promise<void>((resolve, reject) => {
-      const job: WorkerJob = { kind: WORKER_KIND, file, policies, managedFields };
-      const worker = new Worker(new URL(WORKER_FILE, import.meta.url), {
-        workerData: job,
-        resourceLimits: { maxYoungGenerationSizeMb: 2 },
-      });
-      started.push(worker);
+      const early = workers.failure(thread - 1);
+      if (early) {
+        reject(early);
+        return;
+      }
       let settled = false;
       const give = () => {
         const index = take();
@@ -223,6 +268,7 @@ export async function readInParallel(options: ParallelOptions, simulation: Simul
       worker.on('exit', (code) => {
         if (!settled) reject(new Error(`simulate worker stopped (exit code ${code})`));
       });
+      worker.postMessage({ file, policies, managedFields } satisfies WorkerJob);
       give();
     });
 
@@ -240,10 +286,10 @@ export async function readInParallel(options: ParallelOptions, simulation: Simul
   };
 
   try {
-    const workers = Array.from({ length: threads - 1 }, (_, k) => onWorker(k + 1));
-    await Promise.all([onMain(), ...workers]);
-  } finally {
-    await Promise.all(started.map((worker) => worker.terminate()));
+    await Promise.all([onMain(), ...workers.threads.map((worker, k) => onWorker(worker, k + 1))]);
+  } catch (error) {
+    next = ranges.length; // the other threads stop after their current range
+    throw error;
   }
 
   const summary = emptySummary(file);

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
 import type { Ctx } from '../../io.js';
-import { readInParallel } from '../../logs/parallel.js';
+import { RangeWorkers, readInParallel } from '../../logs/parallel.js';
 import { type ReadProgress, type ReadSummary, readAuditLog } from '../../logs/read-audit-log.js';
 import { type PolicyUnderTest, Simulation, type SimulationResult } from '../../logs/simulate.js';
 import { compilePolicy } from '../../policy/evaluate.js';
@@ -60,32 +60,37 @@ export function parseSimulateFlags(flags: {
  * are reported, never fatal.
  */
 export async function runSimulate(options: SimulateOptions, ctx: Ctx): Promise<number> {
-  const subjects: PolicyUnderTest[] = [];
-  const loadedPolicies: Policy[] = [];
-  for (const name of options.policies) {
-    const { loaded, warnings } = await readPolicyArg(name, ctx);
-    writePolicyWarnings(ctx, loaded.map.source, warnings);
-    loadedPolicies.push(loaded.policy);
-    subjects.push({
-      name,
-      evaluator: compilePolicy(loaded.policy),
-      rules: loaded.policy.rules,
-      omitStages: loaded.policy.omitStages,
-      omitsManagedFields:
-        loaded.policy.omitManagedFields === true ||
-        loaded.policy.rules.some((r) => r.omitManagedFields === true),
-    });
-  }
-  const simulation = new Simulation(subjects);
-  const progress = ctx.io.stderr.isTTY ? progressLine(ctx) : undefined;
-  const managedFields = subjects.some((s) => s.omitsManagedFields);
+  // Workers first: they start while the policies load.
+  const parallel = await parallelPlan(options.events, ctx);
+  const workers = parallel && new RangeWorkers(parallel.workers - 1);
   let summary: ReadSummary;
+  let simulation: Simulation;
+  const progress = ctx.io.stderr.isTTY ? progressLine(ctx) : undefined;
   try {
-    const parallel = await parallelPlan(options.events, ctx);
-    if (parallel) {
+    const subjects: PolicyUnderTest[] = [];
+    const loadedPolicies: Policy[] = [];
+    for (const name of options.policies) {
+      const { loaded, warnings } = await readPolicyArg(name, ctx);
+      writePolicyWarnings(ctx, loaded.map.source, warnings);
+      loadedPolicies.push(loaded.policy);
+      subjects.push({
+        name,
+        evaluator: compilePolicy(loaded.policy),
+        rules: loaded.policy.rules,
+        omitStages: loaded.policy.omitStages,
+        omitsManagedFields:
+          loaded.policy.omitManagedFields === true ||
+          loaded.policy.rules.some((r) => r.omitManagedFields === true),
+      });
+    }
+    simulation = new Simulation(subjects);
+    const managedFields = subjects.some((s) => s.omitsManagedFields);
+    if (parallel && workers) {
       summary = await readInParallel(
         {
-          ...parallel,
+          file: parallel.file,
+          size: parallel.size,
+          workers,
           policies: loadedPolicies.map((policy, i) => ({ name: options.policies[i]!, policy })),
           managedFields,
           onProgress: progress?.update,
@@ -103,6 +108,7 @@ export async function runSimulate(options: SimulateOptions, ctx: Ctx): Promise<n
     }
   } finally {
     progress?.clear();
+    await workers?.close();
   }
   const result = simulation.result();
   ctx.io.stdout.write(
