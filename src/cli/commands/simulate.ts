@@ -123,11 +123,12 @@ const MAX_WORKERS = 8;
 const PARALLEL_FROM_BYTES = 64 * 1024 * 1024;
 
 /**
- * Whether to read with worker threads (one per core, at most MAX_WORKERS) over byte ranges of a plain
- * (not gzip) file: by default for files of PARALLEL_FROM_BYTES or more; KOPS_AUDIT_WORKERS=N sets the
- * number (1: one thread), `auto` one per core whatever the size. Measured on the idle 2-core bench
- * machine, 1 GB: 4.5 s with two workers against 7.3 s with one thread, peak RSS 88 MB against 98 MB
- * (the workers' young generation is capped in parallel.ts).
+ * Whether to read with several threads (one per core, at most MAX_WORKERS: the main thread and
+ * workers - 1 worker threads) over byte ranges of a plain (not gzip) file: by default for files of
+ * PARALLEL_FROM_BYTES or more; KOPS_AUDIT_WORKERS=N sets the number (1: one thread), `auto` one per core
+ * whatever the size. Measured on the 2-core bench machine, 300 MB at load average ~2.5: 0.64 s with two
+ * threads against 0.73 s with one; when other work keeps both cores busy, one thread is as fast
+ * (README, simulate).
  */
 export async function parallelPlan(
   events: string,
