@@ -52,6 +52,23 @@ describe('readLines', () => {
   });
 });
 
+describe('readLines: a line just over 64 MiB', () => {
+  it('is dropped however the reads cut it, also when its newline comes in the next read', async () => {
+    const mib = Buffer.alloc(1024 * 1024, 'x');
+    function* input() {
+      yield Buffer.from('first\n');
+      for (let i = 0; i < MAX_LINE_BYTES / mib.length; i++) yield mib; // 64 MiB, no newline yet
+      yield Buffer.from('yy\nthird\n');
+    }
+    const { lines, long } = await linesOf(input());
+    expect(lines).toEqual([
+      [1, 'first'],
+      [3, 'third'],
+    ]);
+    expect(long).toEqual([2]);
+  });
+});
+
 describe('readLines from a file (1 MiB reads into reused buffers)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'kops-audit-lines-'));
 
