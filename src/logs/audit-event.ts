@@ -7,7 +7,7 @@
 
 export interface AuditUser {
   username?: string;
-  groups?: string[];
+  groups?: readonly string[];
 }
 
 export interface AuditObjectRef {

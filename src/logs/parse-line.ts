@@ -1,5 +1,5 @@
 import { type AuditRecord, fieldsFromParsed, sizesFromParsed } from './audit-event.js';
-import { scanEvent } from './scan-event.js';
+import { copyFields, scanEventBytes } from './scan-event.js';
 
 /** Raw control characters other than the newline: JSON.parse refuses them inside strings. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
@@ -8,32 +8,69 @@ export const CONTROL = /[\u0000-\u0009\u000b-\u001f]/;
 /** Why a line is not an audit event (a short phrase for the malformed-line report). */
 export type MalformedReason = 'not JSON' | 'not a JSON object' | 'not an audit event' | 'no verb';
 
+/** The record parseAuditBytes returns for a line the scanner took: the same object every time. */
+const scannedRecord: AuditRecord = { event: {}, sizes: {} as AuditRecord['sizes'], line: 0 };
+
 /**
- * Read the line `text[start, end)` as audit events: one Event, or the items of an EventList (what the
+ * Read the line `bytes[start, end)` as audit events: one Event, or the items of an EventList (what the
  * webhook backend sends, sometimes saved as lines too). Returns the records, or the reason the line is
- * malformed. `ascii` says the text has no non-ASCII characters (string indices are byte offsets);
- * `clean` says the line has no raw control characters (otherwise it is checked here). `walkBodies`
- * false: managedFields sizes are not needed (see scanEvent).
+ * malformed. The byte after the line is its newline (or CR); `ascii` and `exact` are as for
+ * scanEventBytes; `walkBodies` false: managedFields sizes are not needed.
+ *
+ * A single record is reused by the next call (see scanEventBytes): read it, copy what you keep.
+ */
+export function parseAuditBytes(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  line: number,
+  ascii: boolean,
+  exact: boolean,
+  walkBodies: boolean,
+): AuditRecord | AuditRecord[] | MalformedReason {
+  const scanned = scanEventBytes(bytes, start, end, ascii, exact, walkBodies);
+  if (scanned !== undefined && scanned.event.kind !== 'EventList') {
+    if (scanned.event.kind !== undefined && scanned.event.kind !== 'Event') return 'not an audit event';
+    if (!scanned.event.verb) return 'no verb';
+    scannedRecord.event = scanned.event;
+    scannedRecord.sizes = scanned.sizes;
+    scannedRecord.line = line;
+    return scannedRecord;
+  }
+  return parseSlow(bytes.toString('utf8', start, end), line);
+}
+
+/**
+ * parseAuditBytes on the line `text[start, end)`, for callers with text in hand; the records are the
+ * caller's to keep. `clean` says the line has no raw control characters (otherwise it is checked
+ * here); `ascii` is accepted for the callers that know it, and otherwise unused.
  */
 export function parseAuditLine(
   text: string,
   start: number,
   end: number,
   line: number,
-  ascii: boolean,
+  _ascii: boolean,
   clean: boolean,
   walkBodies = true,
 ): AuditRecord | AuditRecord[] | MalformedReason {
-  if (clean || !CONTROL.test(text.slice(start, end))) {
-    const lineAscii = ascii || Buffer.byteLength(text.slice(start, end), 'utf8') === end - start;
-    const scanned = scanEvent(text, start, end, lineAscii, walkBodies);
-    if (scanned !== undefined && scanned.event.kind !== 'EventList') {
-      if (scanned.event.kind !== undefined && scanned.event.kind !== 'Event') return 'not an audit event';
-      if (!scanned.event.verb) return 'no verb';
-      return { event: scanned.event, sizes: scanned.sizes, line };
-    }
-  }
-  return parseSlow(text.slice(start, end), line);
+  const lineText = text.slice(start, end);
+  // The scanner refuses control characters itself; this only spares it the lines known to have one.
+  if (!clean && CONTROL.test(lineText)) return parseSlow(lineText, line);
+  const bytes = Buffer.from(`${lineText}\n`);
+  const length = bytes.length - 1;
+  const result = parseAuditBytes(bytes, 0, length, line, length === lineText.length, true, walkBodies);
+  return result === scannedRecord ? copyRecord(scannedRecord) : result;
+}
+
+/** A record the caller may keep, from one that parseAuditBytes will reuse. */
+export function copyRecord(record: AuditRecord): AuditRecord {
+  return { event: copyFields(record.event), sizes: { ...record.sizes }, line: record.line };
+}
+
+/** Whether `record` is the one parseAuditBytes reuses. */
+export function isReused(record: AuditRecord): boolean {
+  return record === scannedRecord;
 }
 
 /** JSON.parse decides: the definition the fast path must agree with. */

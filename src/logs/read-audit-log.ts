@@ -1,12 +1,15 @@
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import type { Ctx } from '../io.js';
 import type { AuditRecord } from './audit-event.js';
-import { type MalformedReason, parseAuditLine } from './parse-line.js';
+import { copyRecord, isReused, type MalformedReason, parseAuditBytes } from './parse-line.js';
 import { type InputSummary, readLineRuns } from './read-lines.js';
+
+export { controlBytes } from './control-bytes.js';
 
 /** How many malformed lines are reported by number; the rest are only counted. */
 export const MALFORMED_LINES_KEPT = 10;
 const NEWLINE = 0x0a;
+const CR = 0x0d;
 
 export interface MalformedLine {
   line: number;
@@ -32,6 +35,11 @@ export interface ReadSummary extends InputSummary {
 export interface ReadOptions {
   /** Called once per event, in input order. */
   onEvent(record: AuditRecord): void;
+  /**
+   * The record given to onEvent (and the objects in it) may be reused for the next event: the
+   * consumer reads it and keeps nothing of it but strings. Spares a copy per event. Default false.
+   */
+  reuseRecords?: boolean;
   /** Called for each malformed line, in input order (they are also counted in the summary). */
   onMalformed?(malformed: MalformedLine): void;
   /** Called for each blank (empty or whitespace-only) line, in input order. */
@@ -70,13 +78,18 @@ export function emptySummary(source: string): ReadSummary {
  */
 export async function readAuditLog(source: string, ctx: Ctx, options: ReadOptions): Promise<ReadSummary> {
   const summary = emptySummary(source);
-  const parser = new AuditLines(summary, options, options.managedFields ?? true);
+  const parser = new AuditLines(
+    summary,
+    options,
+    options.managedFields ?? true,
+    options.reuseRecords ?? false,
+  );
   const { onProgress } = options;
   const input = await readLineRuns(
     source,
     ctx,
     {
-      onLines: (bytes) => parser.lines(bytes),
+      onLines: (bytes, start, end) => parser.lines(bytes, start, end),
       onLongLine: () => parser.malformed(++summary.lines, 'longer than 64 MiB'),
       onChunk:
         onProgress &&
@@ -92,50 +105,44 @@ export async function readAuditLog(source: string, ctx: Ctx, options: ReadOption
 }
 
 /**
- * Parses runs of complete lines. Each run is decoded once into a flat string that the scanner reads
- * in place.
+ * Parses runs of complete lines, in place: the bytes are never decoded as a whole. The scanner reads
+ * each line where it lies and refuses any raw control character it meets (JSON.parse decides those
+ * lines), and looks over the bytes it skips unread for them too.
  */
 class AuditLines {
   constructor(
     private readonly summary: ReadSummary,
     private readonly listener: Pick<ReadOptions, 'onEvent' | 'onMalformed' | 'onBlank'>,
     private readonly walkBodies: boolean,
+    private readonly reuseRecords: boolean,
   ) {}
 
-  /** Complete lines (the last one may lack its newline at the end of input). */
-  lines(bytes: Buffer): void {
-    const ascii = isAscii(bytes);
-    const source = ascii ? bytes.toString('latin1') : bytes.toString('utf8');
-    // Byte offsets of control characters, which JSON.parse refuses in strings: those lines take the
-    // slow path. Only meaningful as string indices when the text is ASCII.
-    const control = controlBytes(bytes);
-    let next = 0;
-    let pos = 0;
-    for (;;) {
-      let nl = source.indexOf('\n', pos);
-      if (nl < 0) {
-        if (pos >= source.length) return;
-        nl = source.length;
-      }
-      let end = nl;
-      if (end > pos && source.charCodeAt(end - 1) === 13) end--; // CRLF
-      let clean = control.length === 0;
-      if (!clean && ascii) {
-        while (next < control.length && control[next]! < pos) next++;
-        clean = next === control.length || control[next]! >= end;
-      }
-      this.line(source, pos, end, ascii, clean);
+  /** Complete lines in bytes[start, end), which ends with a newline. */
+  lines(bytes: Buffer, start: number, end: number): void {
+    const allAscii = isAscii(bytes.subarray(start, end));
+    let pos = start;
+    while (pos < end) {
+      const nl = bytes.indexOf(NEWLINE, pos);
+      const lineEnd = nl > pos && bytes[nl - 1] === CR ? nl - 1 : nl;
+      this.line(bytes, pos, lineEnd, allAscii);
       pos = nl + 1;
     }
   }
 
-  private line(source: string, start: number, end: number, ascii: boolean, clean: boolean): void {
+  private line(bytes: Buffer, start: number, end: number, allAscii: boolean): void {
     const number = ++this.summary.lines;
     if (start === end) {
       this.blank(number);
       return;
     }
-    const result = parseAuditLine(source, start, end, number, ascii, clean, this.walkBodies);
+    let ascii = allAscii;
+    let exact = true;
+    if (!ascii) {
+      const line = bytes.subarray(start, end);
+      ascii = isAscii(line);
+      exact = ascii || isUtf8(line);
+    }
+    const result = parseAuditBytes(bytes, start, end, number, ascii, exact, this.walkBodies);
     if (Array.isArray(result)) {
       for (const record of result) {
         this.summary.events++;
@@ -145,10 +152,10 @@ class AuditLines {
     }
     if (typeof result !== 'string') {
       this.summary.events++;
-      this.listener.onEvent(result);
+      this.listener.onEvent(this.reuseRecords || !isReused(result) ? result : copyRecord(result));
       return;
     }
-    if (result === 'not JSON' && source.slice(start, end).trim() === '') {
+    if (result === 'not JSON' && bytes.toString('utf8', start, end).trim() === '') {
       this.blank(number);
       return;
     }
@@ -166,48 +173,4 @@ class AuditLines {
     if (malformed.first.length < MALFORMED_LINES_KEPT) malformed.first.push({ line, reason });
     this.listener.onMalformed?.({ line, reason });
   }
-}
-
-/**
- * Offsets of bytes below 0x20 other than a newline or the CR of a CRLF. Reads 4 bytes at a time: a word
- * has a byte below 0x20 iff (w - 0x20202020) & ~w & 0x80808080 is non-zero; only such words (about
- * one per line, for its newline) are looked at byte by byte.
- */
-export function controlBytes(bytes: Buffer): number[] {
-  const found: number[] = [];
-  const n = bytes.length;
-  let i = 0;
-  const misaligned = (4 - (bytes.byteOffset % 4)) % 4;
-  for (; i < Math.min(misaligned, n); i++) checkByte(bytes, i, found);
-  const words = Math.floor((n - i) / 4);
-  if (words > 0) {
-    const view = new Uint32Array(bytes.buffer, bytes.byteOffset + i, words);
-    let w = 0;
-    // Two words per step: most steps find nothing in either.
-    for (; w + 1 < words; w += 2) {
-      const a = view[w]!;
-      const b = view[w + 1]!;
-      if ((((a - 0x20202020) & ~a) | ((b - 0x20202020) & ~b)) & 0x80808080) {
-        const at = i + w * 4;
-        for (let k = at; k < at + 8; k++) checkByte(bytes, k, found);
-      }
-    }
-    for (; w < words; w++) {
-      const word = view[w]!;
-      if (((word - 0x20202020) & ~word & 0x80808080) !== 0) {
-        const at = i + w * 4;
-        for (let k = at; k < at + 4; k++) checkByte(bytes, k, found);
-      }
-    }
-    i += words * 4;
-  }
-  for (; i < n; i++) checkByte(bytes, i, found);
-  return found;
-}
-
-function checkByte(bytes: Buffer, i: number, found: number[]): void {
-  const b = bytes[i]!;
-  if (b >= 0x20 || b === NEWLINE) return;
-  if (b === 13 && bytes[i + 1] === NEWLINE) return;
-  found.push(i);
 }

@@ -1,8 +1,8 @@
 import type { PolicyEvaluator } from '../policy/evaluate.js';
 import { requestFromEvent } from '../policy/event-request.js';
-import { LEVELS, type Level, type PolicyRule, STAGES } from '../policy/types.js';
+import { LEVELS, type Level, type PolicyRule, type RequestAttributes, STAGES } from '../policy/types.js';
 import type { AuditEventFields, AuditRecord } from './audit-event.js';
-import { simulateEvent } from './size-model.js';
+import { isLowerBound, writtenBytes } from './size-model.js';
 
 /**
  * The simulate aggregation, pure: feed it every event of a log with `add`, then read `result`. For
@@ -98,8 +98,8 @@ export interface SimulationResult {
 }
 
 /**
- * A copy of `text` that does not keep alive the string it was sliced from: strings read from the log
- * are slices of a whole decoded chunk (120 KiB), and a slice kept in a map would keep that chunk.
+ * A copy of `text` that does not keep alive a string it may have been sliced from (JSON.parse of a
+ * whole line can return slices of it): for names kept in maps for the whole run.
  */
 export function detach(text: string): string {
   return ` ${text}`.slice(1);
@@ -212,8 +212,23 @@ export class Simulation {
   private to: string | null = null;
   private fromMs = Number.POSITIVE_INFINITY;
   private toMs = Number.NEGATIVE_INFINITY;
-  private readonly recordedLevels = new Map<string, number>();
-  private readonly stages = new Map<string, number>();
+  private readonly recordedLevels = new Counts();
+  private readonly stages = new Counts();
+  private readonly times = new TimestampParser();
+  private readonly resourceKeys = new ResourceKeys();
+  /** The request of the event being added, rewritten for each (requestFromEvent's `into`). */
+  private readonly request: RequestAttributes = {
+    user: '',
+    groups: [],
+    verb: '',
+    resourceRequest: false,
+    path: undefined,
+    namespace: undefined,
+    apiGroup: undefined,
+    resource: undefined,
+    subresource: undefined,
+    name: undefined,
+  };
 
   constructor(policies: readonly PolicyUnderTest[]) {
     this.states = policies.map((p) => new PolicyState(p));
@@ -221,27 +236,29 @@ export class Simulation {
     this.written = policies.map(() => 0);
   }
 
-  /** One event of the input. Events without a verb are not requests; the reader leaves them out. */
+  /**
+   * One event of the input. Events without a verb are not requests; the reader leaves them out. Keeps
+   * nothing of `record` but strings, so a reader may reuse it (ReadOptions.reuseRecords).
+   */
   add(record: AuditRecord): void {
     const { event, sizes } = record;
-    const request = requestFromEvent(event);
+    const request = requestFromEvent(event, this.request);
     if (request === undefined) return;
     this.events++;
     this.observe(event);
     const user = event.user?.username ?? '';
-    const resource = resourceKey(event);
+    const resource = this.resourceKeys.of(event, request);
     const states = this.states;
     for (let p = 0; p < states.length; p++) {
       const state = states[p]!;
       const evaluation = state.subject.evaluator.evaluate(request);
-      const simulated = simulateEvent(event, sizes, evaluation);
+      const bytes = writtenBytes(event, sizes, evaluation);
       const level = state.byLevel.get(evaluation.level)!;
       const rule = state.byRule[evaluation.rule ?? state.subject.rules.length]!;
       level.matched++;
       rule.matched++;
-      this.written[p] = simulated.written ? simulated.bytes : -1;
-      if (!simulated.written) continue;
-      const bytes = simulated.bytes;
+      this.written[p] = bytes;
+      if (bytes < 0) continue;
       state.events++;
       state.bytes += bytes;
       level.events++;
@@ -250,7 +267,7 @@ export class Simulation {
       rule.bytes += bytes;
       state.users.add(user, bytes);
       state.resources.add(resource, bytes);
-      if (simulated.lowerBound) {
+      if (isLowerBound(event, evaluation.level)) {
         state.lowerBound.events++;
         state.lowerBound.bytes += bytes;
       }
@@ -275,27 +292,28 @@ export class Simulation {
   }
 
   private observe(event: AuditEventFields): void {
-    if (event.level !== undefined) count(this.recordedLevels, event.level);
-    if (event.stage !== undefined) count(this.stages, event.stage);
+    if (event.level !== undefined) this.recordedLevels.add(event.level);
+    if (event.stage !== undefined) this.stages.add(event.stage);
     const start = event.requestReceivedTimestamp ?? event.stageTimestamp;
     const end = event.stageTimestamp ?? event.requestReceivedTimestamp;
+    // Compare as strings first: kube-apiserver's timestamps all have one layout (UTC, microseconds),
+    // for which string order is time order, so a time is parsed only when something might change. The
+    // strings kept are the reader's own (at most one line behind them), not slices of a chunk.
     if (start !== undefined) {
-      // Compare as strings first: kube-apiserver's timestamps all have one layout (UTC, microseconds),
-      // for which string order is time order, so Date.parse runs only when something might change.
       if (this.from === null || start < this.from || start.length !== this.from.length) {
-        const ms = Date.parse(start);
+        const ms = this.times.parse(start);
         if (ms < this.fromMs) {
           this.fromMs = ms;
-          this.from = detach(start);
+          this.from = start;
         }
       }
     }
     if (end !== undefined) {
       if (this.to === null || end > this.to || end.length !== this.to.length) {
-        const ms = Date.parse(end);
+        const ms = this.times.parse(end);
         if (ms > this.toMs) {
           this.toMs = ms;
-          this.to = detach(end);
+          this.to = end;
         }
       }
     }
@@ -308,8 +326,8 @@ export class Simulation {
       to: this.to,
       fromMs: this.fromMs,
       toMs: this.toMs,
-      recordedLevels: [...this.recordedLevels],
-      stages: [...this.stages],
+      recordedLevels: this.recordedLevels.entries(),
+      stages: this.stages.entries(),
       policies: this.states.map((s) => ({
         events: s.events,
         bytes: s.bytes,
@@ -340,9 +358,8 @@ export class Simulation {
       this.toMs = other.toMs;
       this.to = other.to;
     }
-    for (const [k, n] of other.recordedLevels)
-      this.recordedLevels.set(k, (this.recordedLevels.get(k) ?? 0) + n);
-    for (const [k, n] of other.stages) this.stages.set(k, (this.stages.get(k) ?? 0) + n);
+    this.recordedLevels.merge(other.recordedLevels);
+    this.stages.merge(other.stages);
     other.policies.forEach((o, i) => {
       const s = this.states[i]!;
       s.events += o.events;
@@ -390,19 +407,123 @@ export class Simulation {
       to: this.to,
       spanSeconds,
       recordedLevels: Object.fromEntries(
-        [...this.recordedLevels].sort((a, b) => rankOf(a[0]) - rankOf(b[0]) || (a[0] < b[0] ? -1 : 1)),
+        this.recordedLevels.entries().sort((a, b) => rankOf(a[0]) - rankOf(b[0]) || (a[0] < b[0] ? -1 : 1)),
       ),
       stages: Object.fromEntries(
-        [...this.stages].sort((a, b) => stageOrder(a[0]) - stageOrder(b[0]) || (a[0] < b[0] ? -1 : 1)),
+        this.stages.entries().sort((a, b) => stageOrder(a[0]) - stageOrder(b[0]) || (a[0] < b[0] ? -1 : 1)),
       ),
     };
     return { input, policies, comparisons, notes: notesFor(input, policies, this.states) };
   }
 }
 
-function count(map: Map<string, number>, key: string): void {
-  const n = map.get(key);
-  map.set(n === undefined ? detach(key) : key, (n ?? 0) + 1);
+/**
+ * Date.parse for timestamps that mostly share their second: kube-apiserver writes
+ * `YYYY-MM-DDTHH:MM:SS.ffffffZ`, and the events of one second differ only in the fraction, of which
+ * Date.parse keeps the milliseconds (truncated). So a timestamp in the second of the one before is
+ * its second plus its first three fraction digits; anything else goes to Date.parse.
+ */
+export class TimestampParser {
+  /** `YYYY-MM-DDTHH:MM:SS` of the last timestamp parsed in that layout ('' for none), and its time. */
+  private second = '';
+  private secondMs = 0;
+
+  parse(text: string): number {
+    const n = text.length;
+    // The fraction: 1 to 9 digits (Date.parse reads at most 9) between a '.' at 19 and the final 'Z'.
+    const layout = n >= 22 && n <= 30 && text.charCodeAt(19) === 0x2e && text.charCodeAt(n - 1) === 0x5a;
+    if (layout && this.second !== '' && text.startsWith(this.second) && digitsIn(text, 20, n - 1)) {
+      return this.secondMs + milliseconds(text);
+    }
+    const ms = Date.parse(text);
+    if (layout && isSecondLayout(text) && digitsIn(text, 20, n - 1)) {
+      const second = text.slice(0, 19);
+      const secondMs = Date.parse(`${second}Z`);
+      // Hour 24 is valid only without a fraction: leave it to Date.parse.
+      const hour24 = text.charCodeAt(11) === 0x32 && text.charCodeAt(12) >= 0x34;
+      if (!Number.isNaN(secondMs) && !hour24) {
+        this.second = second;
+        this.secondMs = secondMs;
+      }
+    }
+    return ms;
+  }
+}
+
+function digitsIn(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+/** The first three digits of the fraction at 20, as milliseconds (missing digits are zeros). */
+function milliseconds(text: string): number {
+  const end = text.length - 1;
+  let ms = 0;
+  for (let i = 20; i < 23; i++) ms = ms * 10 + (i < end ? text.charCodeAt(i) - 0x30 : 0);
+  return ms;
+}
+
+/** `DDDD-DD-DDTDD:DD:DD` at the start of `text`. */
+function isSecondLayout(text: string): boolean {
+  for (let i = 0; i < 19; i++) {
+    const c = text.charCodeAt(i);
+    const expected = i === 4 || i === 7 ? 0x2d : i === 10 ? 0x54 : i === 13 || i === 16 ? 0x3a : -1;
+    if (expected >= 0 ? c !== expected : c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+/**
+ * resourceKey without a new string per event: keys are kept by group, resource and subresource (the
+ * reader's strings repeat, so each lookup is by a string already hashed). At most MAX_KEYS are kept.
+ */
+class ResourceKeys {
+  private readonly byGroup = new Map<string, Map<string, Map<string, string>>>();
+  private size = 0;
+
+  of(event: AuditEventFields, request: RequestAttributes): string {
+    const ref = event.objectRef;
+    if (ref === undefined) return request.path ?? '';
+    const group = ref.apiGroup ?? '';
+    const resource = ref.resource ?? '';
+    const subresource = ref.subresource ?? '';
+    let byResource = this.byGroup.get(group);
+    let bySubresource = byResource?.get(resource);
+    let key = bySubresource?.get(subresource);
+    if (key !== undefined) return key;
+    key = resourceKey(event);
+    if (this.size >= MAX_KEYS) return key;
+    if (byResource === undefined) {
+      byResource = new Map();
+      this.byGroup.set(detach(group), byResource);
+    }
+    if (bySubresource === undefined) {
+      bySubresource = new Map();
+      byResource.set(detach(resource), bySubresource);
+    }
+    bySubresource.set(detach(subresource), detach(key));
+    this.size++;
+    return key;
+  }
+}
+
+/** Events per value (recorded level, stage): one map lookup per event. */
+class Counts {
+  private readonly map = new Map<string, { n: number }>();
+  add(key: string, n = 1): void {
+    const tally = this.map.get(key);
+    if (tally === undefined) this.map.set(detach(key), { n });
+    else tally.n += n;
+  }
+  merge(entries: ReadonlyArray<readonly [string, number]>): void {
+    for (const [key, n] of entries) this.add(key, n);
+  }
+  entries(): Array<[string, number]> {
+    return [...this.map].map(([key, { n }]) => [key, n]);
+  }
 }
 
 function rankOf(level: string): number {

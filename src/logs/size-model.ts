@@ -40,10 +40,21 @@ export function simulateEvent(
   sizes: EventSizes,
   evaluation: Pick<Evaluation, 'level' | 'omitStages' | 'omitManagedFields'>,
 ): SimulatedEvent {
+  const bytes = writtenBytes(event, sizes, evaluation);
+  if (bytes < 0) return NOT_WRITTEN;
+  return { written: true, bytes, lowerBound: isLowerBound(event, evaluation.level) };
+}
+
+/** simulateEvent's bytes without an object per event: -1 when the event is not written. */
+export function writtenBytes(
+  event: AuditEventFields,
+  sizes: EventSizes,
+  evaluation: Pick<Evaluation, 'level' | 'omitStages' | 'omitManagedFields'>,
+): number {
   const level = evaluation.level;
-  if (level === 'None') return NOT_WRITTEN;
+  if (level === 'None') return -1;
   if (event.stage !== undefined && (evaluation.omitStages as readonly string[]).includes(event.stage)) {
-    return NOT_WRITTEN;
+    return -1;
   }
   const rank = LEVEL_RANK[level];
   let bytes = sizes.total + 1;
@@ -56,12 +67,18 @@ export function simulateEvent(
     if (keepsRequest && event.verb !== 'patch') bytes -= sizes.requestManagedFields;
     if (keepsResponse) bytes -= sizes.responseManagedFields;
   }
+  return bytes;
+}
+
+/** simulateEvent's lowerBound for a written event. */
+export function isLowerBound(event: AuditEventFields, level: Level): boolean {
+  const rank = LEVEL_RANK[level];
   const recorded = levelRank(event.level);
   // Bodies exist only for resource requests (objectRef); non-resource events never carry them.
-  const lowerBound =
+  return (
     event.objectRef !== undefined &&
     recorded !== undefined &&
     recorded < rank &&
-    recorded < LEVEL_RANK.RequestResponse;
-  return { written: true, bytes, lowerBound };
+    recorded < LEVEL_RANK.RequestResponse
+  );
 }

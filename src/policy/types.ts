@@ -66,7 +66,7 @@ export interface RequestAttributes {
    */
   user: string | null;
   /** The user's groups; always empty when there is no user. */
-  groups: string[];
+  groups: readonly string[];
   verb: string;
   /** True for /api and /apis requests on a resource; false for /healthz, /metrics, discovery... */
   resourceRequest: boolean;

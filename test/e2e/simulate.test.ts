@@ -188,6 +188,25 @@ describe('kops-audit simulate', () => {
     },
   );
 
+  it('gives the same result with three threads, each taking several ranges in turn (broken.log)', async () => {
+    const args = [
+      'simulate',
+      '--policy',
+      'gce',
+      '--policy',
+      'basic',
+      '--events',
+      'broken.log',
+      '--output',
+      'json',
+    ];
+    const sequential = await runCli(args, { cwd: dir });
+    const parallel = await runCli(args, { cwd: dir, env: { KOPS_AUDIT_WORKERS: '3' } });
+    expect(parallel.code).toBe(0);
+    expect(parallel.stderr).toBe('');
+    expect(parallel.stdout).toBe(sequential.stdout);
+  });
+
   it.each(['gce', 'basic'])('per-level counts equal explain --events (%s, synthetic log)', async (policy) => {
     const json = await simulateJson(['--policy', policy, '--events', 'audit.log']);
     const matched = Object.fromEntries(LEVELS.map((l) => [l, json.policies[0].byLevel[l].matched]));

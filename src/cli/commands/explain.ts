@@ -304,6 +304,7 @@ async function explainStream(
     input.kind === 'events'
       ? await readAuditLog(input.file, ctx, {
           managedFields: false,
+          reuseRecords: true, // each event is explained and written before the next is read
           onEvent: (record) => {
             const request = requestFromEvent(record.event);
             if (request) explainOne(request, record.line, record.event.stage);

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { ExitCode, KopsAuditError, UsageError } from '../../errors.js';
 import type { Ctx } from '../../io.js';
-import { readInParallel } from '../../logs/parallel.js';
+import { RangeWorkers, readInParallel } from '../../logs/parallel.js';
 import { type ReadProgress, type ReadSummary, readAuditLog } from '../../logs/read-audit-log.js';
 import { type PolicyUnderTest, Simulation, type SimulationResult } from '../../logs/simulate.js';
 import {
@@ -187,33 +187,38 @@ function shipPrice(shipTo: string | undefined, pricePerGb: string | undefined): 
  */
 export async function runSimulate(options: SimulateOptions | EmitSqlOptions, ctx: Ctx): Promise<number> {
   if ('dialect' in options) return emitSql(options, ctx);
-  const subjects: PolicyUnderTest[] = [];
-  const loadedPolicies: Policy[] = [];
-  for (const name of options.policies) {
-    const read = await readPolicyArg(name, ctx);
-    writePolicyWarnings(ctx, read.loaded.map.source, read.warnings);
-    const { loaded } = shipPolicy(read.loaded, options.order ?? AS_WRITTEN);
-    loadedPolicies.push(loaded.policy);
-    subjects.push({
-      name,
-      evaluator: compilePolicy(loaded.policy),
-      rules: loaded.policy.rules,
-      omitStages: loaded.policy.omitStages,
-      omitsManagedFields:
-        loaded.policy.omitManagedFields === true ||
-        loaded.policy.rules.some((r) => r.omitManagedFields === true),
-    });
-  }
-  const simulation = new Simulation(subjects);
-  const progress = ctx.io.stderr.isTTY ? progressLine(ctx) : undefined;
-  const managedFields = subjects.some((s) => s.omitsManagedFields);
+  // Workers first: they start while the policies load.
+  const parallel = await parallelPlan(options.events, ctx);
+  const workers = parallel && new RangeWorkers(parallel.workers - 1);
   let summary: ReadSummary;
+  let simulation: Simulation;
+  const progress = ctx.io.stderr.isTTY ? progressLine(ctx) : undefined;
   try {
-    const parallel = await parallelPlan(options.events, ctx);
-    if (parallel) {
+    const subjects: PolicyUnderTest[] = [];
+    const loadedPolicies: Policy[] = [];
+    for (const name of options.policies) {
+      const read = await readPolicyArg(name, ctx);
+      writePolicyWarnings(ctx, read.loaded.map.source, read.warnings);
+      const { loaded } = shipPolicy(read.loaded, options.order ?? AS_WRITTEN);
+      loadedPolicies.push(loaded.policy);
+      subjects.push({
+        name,
+        evaluator: compilePolicy(loaded.policy),
+        rules: loaded.policy.rules,
+        omitStages: loaded.policy.omitStages,
+        omitsManagedFields:
+          loaded.policy.omitManagedFields === true ||
+          loaded.policy.rules.some((r) => r.omitManagedFields === true),
+      });
+    }
+    simulation = new Simulation(subjects);
+    const managedFields = subjects.some((s) => s.omitsManagedFields);
+    if (parallel && workers) {
       summary = await readInParallel(
         {
-          ...parallel,
+          file: parallel.file,
+          size: parallel.size,
+          workers,
           policies: loadedPolicies.map((policy, i) => ({ name: options.policies[i]!, policy })),
           managedFields,
           onProgress: progress?.update,
@@ -224,12 +229,14 @@ export async function runSimulate(options: SimulateOptions | EmitSqlOptions, ctx
     } else {
       summary = await readAuditLog(options.events, ctx, {
         onEvent: (record) => simulation.add(record),
+        reuseRecords: true, // Simulation.add keeps only strings
         onProgress: progress?.update,
         managedFields,
       });
     }
   } finally {
     progress?.clear();
+    await workers?.close();
   }
   const result = simulation.result();
   // Anything can be read as lines: a kops spec, a binary, an empty file. Tables of zeros for it
@@ -308,11 +315,12 @@ const MAX_WORKERS = 8;
 const PARALLEL_FROM_BYTES = 64 * 1024 * 1024;
 
 /**
- * Whether to read with worker threads (one per core, at most MAX_WORKERS) over byte ranges of a plain
- * (not gzip) file: by default for files of PARALLEL_FROM_BYTES or more; KOPS_AUDIT_WORKERS=N sets the
- * number (1: one thread), `auto` one per core whatever the size. Measured on the idle 2-core bench
- * machine, 1 GB: 4.5 s with two workers against 7.3 s with one thread, peak RSS 88 MB against 98 MB
- * (the workers' young generation is capped in parallel.ts).
+ * Whether to read with several threads (one per core, at most MAX_WORKERS: the main thread and
+ * workers - 1 worker threads) over byte ranges of a plain (not gzip) file: by default for files of
+ * PARALLEL_FROM_BYTES or more; KOPS_AUDIT_WORKERS=N sets the number (1: one thread), `auto` one per core
+ * whatever the size. Measured on the 2-core bench machine, 300 MB at load average ~2.5: 0.64 s with two
+ * threads against 0.73 s with one; when other work keeps both cores busy, one thread is as fast
+ * (README, simulate).
  */
 export async function parallelPlan(
   events: string,

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { auditLogLines } from '../../../bench/generate-log.mjs';
 import type { AuditRecord } from '../../../src/logs/audit-event.js';
+import { parseSlow } from '../../../src/logs/parse-line.js';
 import { controlBytes, readAuditLog } from '../../../src/logs/read-audit-log.js';
 import { testCtx } from '../../helpers/ctx.js';
 
@@ -126,6 +127,92 @@ describe('readAuditLog', () => {
       expect(r.sizes.total).toBe(Buffer.byteLength(event));
       expect(r.sizes.requestObject).toBe(Buffer.byteLength(`,"requestObject":{"a":"${'é'.repeat(50_000)}"}`));
     }
+  });
+
+  describe('on a log of several reads, with odd lines where the reads end', () => {
+    const MiB = 1024 * 1024;
+    const base = JSON.parse(lines.find((l) => l.includes('"responseObject"'))!) as Record<string, unknown>;
+    const event = (fields: Record<string, unknown>) => JSON.stringify({ ...base, ...fields });
+    /** `event(...)` with its `"PLACE"` (a string value) replaced by raw bytes. */
+    const spliced = (fields: Record<string, unknown>, bytes: Buffer) => {
+      const [before, after] = event(fields).split('"PLACE"') as [string, string];
+      return Buffer.concat([Buffer.from(before), bytes, Buffer.from(after)]);
+    };
+    const body = { responseObject: { data: 'PLACE' } };
+    const odd: Buffer[] = [
+      // Raw control characters in the responseObject the reader skips unread when no policy omits
+      // managedFields: JSON.parse refuses one inside a string and takes a tab between tokens.
+      spliced(body, Buffer.from('"a\u0001b"')),
+      spliced(body, Buffer.from('\t"ab"')),
+      spliced(body, Buffer.from('"a\rb"')),
+      // Invalid UTF-8 (sizes are those of the text as decoded), and valid UTF-8.
+      spliced({ user: { username: 'PLACE' } }, Buffer.from([0x22, 0x61, 0xff, 0xc3, 0x22])),
+      Buffer.from(event({ user: { username: 'ünïcödé', groups: ['グループ'] } })),
+      // CRLF, escapes, and a line JSON.parse refuses.
+      Buffer.from(`${event({})}\r`),
+      spliced({ verb: 'PLACE' }, Buffer.from('"li\\u0073t"')),
+      Buffer.from(event({ objectRef: { resource: 'pods', name: 'a"b' } })),
+      Buffer.from(event({}).slice(0, -5)),
+    ];
+    // Each odd line straddles a read boundary (1 MiB apart), then synthetic lines up to the next one.
+    const parts: Buffer[] = [];
+    let size = 0;
+    let next = 0;
+    for (const [k, oddLine] of odd.entries()) {
+      while (size + Buffer.byteLength(lines[next % lines.length]!) + 1 < (k + 1) * MiB - 40) {
+        const line = Buffer.from(`${lines[next++ % lines.length]}\n`);
+        parts.push(line);
+        size += line.length;
+      }
+      parts.push(oddLine, Buffer.from('\n'));
+      size += oddLine.length + 1;
+    }
+    const bytes = Buffer.concat(parts);
+    const expected = bytes
+      .toString('utf8')
+      .split('\n')
+      .map((line, i) => parseSlow(line.endsWith('\r') ? line.slice(0, -1) : line, i + 1));
+
+    it.each([true, false])(
+      'agrees with JSON.parse line by line (managedFields %s)',
+      async (managedFields) => {
+        const name = file('odd.log', bytes);
+        const records: AuditRecord[] = [];
+        const malformed: number[] = [];
+        await readAuditLog(name, testCtx({ cwd: dir }), {
+          managedFields,
+          onEvent: (r) => records.push(r),
+          onMalformed: (m) => malformed.push(m.line),
+        });
+        const want = expected.flatMap((r) => (typeof r === 'string' ? [] : [r].flat()));
+        expect(records.map((r) => [r.line, r.event])).toEqual(want.map((r) => [r.line, r.event]));
+        expect(malformed).toEqual(
+          expected.flatMap((r, i) => (r === 'not JSON' && i < expected.length - 1 ? [i + 1] : [])),
+        );
+        const text = bytes.toString('utf8').split('\n');
+        for (const [i, r] of records.entries()) {
+          const line = text[r.line - 1]!.replace(/\r$/, '');
+          // Sizes where JSON.parse's re-encoding is the line itself.
+          if (JSON.stringify(JSON.parse(line)) !== line) continue;
+          const sizes = managedFields
+            ? want[i]!.sizes
+            : { ...want[i]!.sizes, requestManagedFields: 0, responseManagedFields: 0 };
+          expect(r.sizes, line.slice(0, 80)).toEqual(sizes);
+        }
+      },
+    );
+
+    it('gives the same records when the reader reuses them (each one read before the next)', async () => {
+      const name = file('odd.log', bytes);
+      const fresh: AuditRecord[] = [];
+      const reused: AuditRecord[] = [];
+      await readAuditLog(name, testCtx({ cwd: dir }), { onEvent: (r) => fresh.push(r) });
+      await readAuditLog(name, testCtx({ cwd: dir }), {
+        reuseRecords: true,
+        onEvent: (r) => reused.push(structuredClone(r)),
+      });
+      expect(reused).toEqual(fresh);
+    });
   });
 
   it('says which file it cannot read, with a hint', async () => {

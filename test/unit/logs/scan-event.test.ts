@@ -116,6 +116,19 @@ describe('scanEvent: fast path agrees with JSON.parse', () => {
     }
   });
 
+  it('reads every value right, however many there are and in whatever order (strings kept by their bytes)', () => {
+    for (let i = 0; i < 20_000; i++) {
+      const line = JSON.stringify({
+        kind: 'Event',
+        verb: `v${i % 7}`,
+        requestURI: `/api/v1/${(i * 7919) % 3000}`,
+        user: { username: `user-${(i * 104_729) % 6000}`, groups: [`g${i % 13}`, `g${i % 17}`] },
+        objectRef: { resource: `r${i % 101}`, name: `n-${i}`.repeat(1 + (i % 9)) },
+      });
+      expectAgreement(line);
+    }
+  });
+
   it.each([
     ['empty object', '{}'],
     ['not an object', '[1,2]'],
@@ -189,6 +202,22 @@ describe('scanEvent without walking bodies (no policy omits managedFields)', () 
     for (let cut = 0; cut < line.length; cut++) {
       const broken = line.slice(0, cut);
       expect(typeof lazy(broken), `cut at ${cut}`).toBe('string');
+    }
+  });
+
+  it('refuses raw control characters in the responseObject it did not read, as JSON.parse does', () => {
+    const line = syntheticLines.find((l) => l.includes('"responseObject"') && l.includes('"requestObject"'))!;
+    const bodyStart = line.indexOf(',"responseObject":');
+    const bodyEnd = line.lastIndexOf(',"requestReceivedTimestamp":');
+    for (let at = bodyStart + 18; at < bodyEnd; at += 5) {
+      for (const ch of ['\u0000', '\u0001', '\t', '\r', '\u001f']) {
+        const broken = line.slice(0, at) + ch + line.slice(at + 1);
+        const slow = parseSlow(broken, 1);
+        // clean: true, so that the scanner itself meets the control character.
+        const fast = parseAuditLine(broken, 0, broken.length, 1, true, true, false);
+        if (typeof slow === 'string') expect(fast, `${JSON.stringify(ch)} at ${at}`).toBe(slow);
+        else expectSameAsSlow(broken, fast, slow as AuditRecord);
+      }
     }
   });
 

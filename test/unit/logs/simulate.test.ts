@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../src/logs/audit-event.js';
 import { parseSlow } from '../../../src/logs/parse-line.js';
-import { type PolicyUnderTest, ruleLabel, Simulation, writesTheSame } from '../../../src/logs/simulate.js';
+import {
+  type PolicyUnderTest,
+  ruleLabel,
+  Simulation,
+  TimestampParser,
+  writesTheSame,
+} from '../../../src/logs/simulate.js';
 import { compilePolicy } from '../../../src/policy/evaluate.js';
 import { loadPolicyOrThrow } from '../../../src/policy/load.js';
 
@@ -287,5 +293,52 @@ describe('writesTheSame', () => {
       smaller: { events: 0 },
     });
     expect(writesTheSame(b.comparisons[0]!, b.policies[0]!, b.policies[1]!)).toBe(false);
+  });
+});
+
+describe('TimestampParser', () => {
+  it('gives what Date.parse gives, parsing only when the second changes', () => {
+    const parser = new TimestampParser();
+    const seconds = [
+      '2026-11-02T10:00:00',
+      '2026-11-02T10:00:01',
+      '2026-12-31T23:59:59',
+      '2028-02-29T00:00:00',
+    ];
+    const fractions = [
+      '',
+      '.',
+      '.5',
+      '.05',
+      '.123',
+      '.1234',
+      '.999999',
+      '.000001',
+      '.123456789',
+      '.1234567891',
+    ];
+    const odd = [
+      '2026-11-02T24:00:00Z',
+      '2026-11-02T24:00:00.5Z',
+      '2026-11-02T10:00:60.5Z',
+      '2026-02-30T10:00:00.5Z',
+      '2026-11-02T10:00:00.5+01:00',
+      '2026-11-02T10:00:00.5z',
+      '2026-11-02 10:00:00.5Z',
+      '2026-11-02T10:00:00.5x5Z',
+      'not a time',
+    ];
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let k = 0; k < 5000; k++) {
+      const text =
+        random(10) === 0
+          ? odd[random(odd.length)]!
+          : `${seconds[random(seconds.length)]}${fractions[random(fractions.length)]}Z`;
+      expect(parser.parse(text), text).toBe(Date.parse(text));
+    }
   });
 });
