@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
+import { Pod } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { ConflictError, UsageError } from '../../../src/errors.js';
@@ -113,6 +114,25 @@ describe('the shipper files per destination', () => {
       expect(validatePod(pod), JSON.stringify(validatePod.errors)).toBe(true);
       const volumes = pod.spec.volumes.map((volume) => volume.name);
       for (const mount of pod.spec.containers[0]!.volumeMounts) expect(volumes).toContain(mount.name);
+    },
+  );
+
+  it.each(Object.keys(DESTINATIONS))(
+    '%s: the pod manifest validates against the Pod schema of the Kubernetes OpenAPI (kubernetes-models)',
+    (name) => {
+      // kubernetes-models compiles Kubernetes' own OpenAPI definitions (io.k8s.api.core.v1.Pod and all
+      // it refers to) into JSON schemas; Pod has kept every field the shipper uses since long before
+      // the oldest Kubernetes that kops 1.21 runs.
+      const manifest = parse(renderShipFiles(shipPlan(name)).manifest) as ConstructorParameters<
+        typeof Pod
+      >[0];
+      expect(() => new Pod(manifest).validate()).not.toThrow();
+      // The check can fail: a port given as text is refused.
+      const broken = structuredClone(manifest) as { spec: { containers: { ports?: unknown[] }[] } };
+      broken.spec.containers[0]!.ports = [{ containerPort: 'http' }];
+      expect(() => new Pod(broken as ConstructorParameters<typeof Pod>[0]).validate()).toThrow(
+        /containerPort/,
+      );
     },
   );
 
