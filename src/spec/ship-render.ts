@@ -120,13 +120,17 @@ export const S3_STORE_DIR = `${SHIPPER_STATE_DIR}/s3`;
  */
 export const S3_RETRY_LIMIT = '1000';
 
-/** `tls on` with the certificate checked, and (for the destinations added later) its host name too. */
-function tlsEntries(tls: boolean, verifyHostname: boolean): [string, string][] {
+/**
+ * `tls on` with the certificate checked and its host name too: fluent-bit's `tls.verify` alone accepts
+ * a certificate issued for another host (`tls.verify_hostname` is off by default), which would let
+ * anyone with some valid certificate receive the audit log.
+ */
+function tlsEntries(tls: boolean): [string, string][] {
   if (!tls) return [['tls', 'off']];
   return [
     ['tls', 'on'],
     ['tls.verify', 'on'],
-    ...(verifyHostname ? ([['tls.verify_hostname', 'on']] as [string, string][]) : []),
+    ['tls.verify_hostname', 'on'],
   ];
 }
 
@@ -201,7 +205,7 @@ function outputEntries(plan: ShipPlan): [string, string][] {
       ['index', target.index],
       // No mapping types (Elasticsearch 8 refuses them, 7 and OpenSearch take their absence).
       ['suppress_type_name', 'on'],
-      ...tlsEntries(target.tls, true),
+      ...tlsEntries(target.tls),
       ...auth,
       // fluent-bit's log then says why Elasticsearch refused a document.
       ['trace_error', 'on'],
@@ -214,7 +218,7 @@ function outputEntries(plan: ShipPlan): [string, string][] {
       ['match', TAG],
       ['host', target.host],
       ['port', String(target.port)],
-      ...tlsEntries(target.tls, true),
+      ...tlsEntries(target.tls),
       ['splunk_token', ref(VAR.token)],
       // The event's host is the node that wrote it, its source the audit log file.
       ['event_host', '$node'],
@@ -228,7 +232,7 @@ function outputEntries(plan: ShipPlan): [string, string][] {
       ['match', TAG],
       ...(target.host === undefined ? [] : ([['logdna_host', target.host]] as [string, string][])),
       ...(target.port === undefined ? [] : ([['logdna_port', String(target.port)]] as [string, string][])),
-      ...tlsEntries(true, true),
+      ...tlsEntries(true),
       ['api_key', ref(VAR.token)],
       ['hostname', NODE_NAME_VAR],
       ['app', TAG],
@@ -237,7 +241,7 @@ function outputEntries(plan: ShipPlan): [string, string][] {
       ...common,
     ];
   }
-  const tls = tlsEntries(target.tls, false);
+  const tls = tlsEntries(target.tls);
   const auth: [string, string][] =
     credentials === undefined
       ? []

@@ -137,6 +137,18 @@ describe('the shipper files per destination', () => {
   );
 
   it.each(Object.keys(DESTINATIONS))(
+    '%s: where the output speaks TLS, it checks the certificate and that it names the host',
+    (name) => {
+      const { config } = renderShipFiles(shipPlan(name));
+      const output = config.slice(config.indexOf('[OUTPUT]'));
+      if (!/^\s*tls\s+on$/m.test(output)) return;
+      expect(output).toMatch(/^\s*tls\.verify\s+on$/m);
+      // fluent-bit's tls.verify alone accepts a valid certificate issued for another host.
+      expect(output).toMatch(/^\s*tls\.verify_hostname\s+on$/m);
+    },
+  );
+
+  it.each(Object.keys(DESTINATIONS))(
     '%s: the configuration names only options fluent-bit documents',
     (name) => {
       const files = renderShipFiles(shipPlan(name));
