@@ -8,8 +8,8 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function prng(seed) {
+/** mulberry32: small, fast, and the same sequence on every machine (the bench and tests share it). */
+export function prng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -3,18 +3,7 @@
 // groups, and rules for its secrets, deployments, exec and deletions, below kube-up's system rules and
 // above a catch-all, written in a shuffled order (order is what `order` is for).
 // Used by bench/run.mjs and by test/unit/policy/order.test.ts.
-
-/** mulberry32, as in generate-log.mjs. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './generate-log.mjs';
 
 const RR = ['RequestReceived'];
 const KNOWN = [

@@ -1,3 +1,4 @@
+import { prng } from '../../bench/generate-log.mjs';
 import type { Policy, PolicyRule, RequestAttributes } from '../../src/policy/types.js';
 
 /**
@@ -6,17 +7,8 @@ import type { Policy, PolicyRule, RequestAttributes } from '../../src/policy/typ
  * exact reasoning about match sets against the evaluator (checker.go semantics).
  */
 
-/** A small seeded generator (mulberry32), so failures repeat. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator (the bench's mulberry32), so failures repeat. */
+export const seeded: (seed: number) => () => number = prng;
 
 export const pick = <T>(rng: () => number, items: readonly T[]): T =>
   items[Math.floor(rng() * items.length)]!;

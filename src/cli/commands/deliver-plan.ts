@@ -13,12 +13,12 @@ import { readAuditSetup, WEBHOOK_ASSET } from '../../spec/read.js';
 import { SHIP_CREDENTIALS_ASSET } from '../../spec/ship-render.js';
 import { type SpecInput, specExposure, writeSpecInPlace } from '../spec-file.js';
 import {
+  CREDENTIALS,
   changeJson,
+  credentialsWarning,
   nextSteps,
   planSummary,
-  shipCredentialsWarning,
   warningsText,
-  webhookCredentialsWarning,
 } from '../views/change.js';
 import { colorDiff } from '../views/diff.js';
 import type { OutputChoice } from './spec-flags.js';
@@ -40,9 +40,9 @@ export async function deliverPlan(
         await writeSpecInPlace(input, plan.after);
         written = true;
         if (holdsWebhookCredentials(plan))
-          stderr.write(webhookCredentialsWarning(plan, specExposure(input.file!)));
+          stderr.write(credentialsWarning(plan, specExposure(input.file!), CREDENTIALS.webhook));
         if (plan.after.includes(SHIP_CREDENTIALS_ASSET))
-          stderr.write(shipCredentialsWarning(plan, specExposure(input.file!)));
+          stderr.write(credentialsWarning(plan, specExposure(input.file!), CREDENTIALS.shipper));
       }
       if (!output.json)
         stdout.write(planSummary(plan, written) + nextSteps(plan, rollArgs(plan, kopsVersion)));

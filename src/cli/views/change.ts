@@ -65,11 +65,27 @@ export function nextSteps(plan: Plan, rollArgs: readonly string[]): string {
   );
 }
 
+/** Credentials a written spec file can hold, and what a reader of them could do. */
+export const CREDENTIALS = {
+  webhook: {
+    what: `the webhook's credentials (the kubeconfig in file asset ${WEBHOOK_ASSET})`,
+    risk: 'can authenticate to your audit webhook as kube-apiserver',
+  },
+  shipper: {
+    what: `the log shipper's credentials (file asset ${SHIP_CREDENTIALS_ASSET})`,
+    risk: 'can write to your log destination',
+  },
+} as const;
+
 /**
- * A spec file that now holds the webhook kubeconfig's credentials, where others can read them: why
- * that matters, and the ways to keep them out. Empty when nobody else can.
+ * A spec file that now holds credentials where others can read them: why that matters, and the ways to
+ * keep them out. Empty when nobody else can.
  */
-export function webhookCredentialsWarning(plan: Plan, exposure: SpecExposure): string {
+export function credentialsWarning(
+  plan: Plan,
+  exposure: SpecExposure,
+  credentials: (typeof CREDENTIALS)[keyof typeof CREDENTIALS],
+): string {
   const where: string[] = [];
   if (exposure.readableMode !== undefined) {
     where.push(`readable by group or others (mode ${exposure.readableMode.toString(8).padStart(4, '0')})`);
@@ -83,22 +99,7 @@ export function webhookCredentialsWarning(plan: Plan, exposure: SpecExposure): s
     ...(exposure.gitWorkTree !== undefined ? ['keep the file out of git'] : []),
   ];
   return warningsText([
-    `${plan.source} now holds the webhook's credentials (the kubeconfig in file asset ${WEBHOOK_ASSET}) and is ${where.join(', and ')}: whoever reads them can authenticate to your audit webhook as kube-apiserver. To keep them out of files, enable in cluster mode (\`kops-audit enable ${plan.cluster.name || 'CLUSTER'} ...\`), which gives the spec only to kops' state store; or ${fixes.join(' and ')}.`,
-  ]);
-}
-
-/** The same for the log shipper's credentials (`--ship-credentials`), which the written spec holds. */
-export function shipCredentialsWarning(plan: Plan, exposure: SpecExposure): string {
-  const where: string[] = [];
-  if (exposure.readableMode !== undefined) {
-    where.push(`readable by group or others (mode ${exposure.readableMode.toString(8).padStart(4, '0')})`);
-  }
-  if (exposure.gitWorkTree !== undefined) {
-    where.push(`inside the git work tree ${exposure.gitWorkTree}, where a commit keeps them for good`);
-  }
-  if (where.length === 0) return '';
-  return warningsText([
-    `${plan.source} now holds the log shipper's credentials (file asset ${SHIP_CREDENTIALS_ASSET}) and is ${where.join(', and ')}: whoever reads them can write to your log destination. To keep them out of files, enable in cluster mode, which gives the spec only to kops' state store; or \`${shellCommand('chmod', ['600', plan.source])}\` and keep the file out of git.`,
+    `${plan.source} now holds ${credentials.what} and is ${where.join(', and ')}: whoever reads them ${credentials.risk}. To keep them out of files, enable in cluster mode (\`kops-audit enable ${plan.cluster.name || 'CLUSTER'} ...\`), which gives the spec only to kops' state store; or ${fixes.join(' and ')}.`,
   ]);
 }
 
