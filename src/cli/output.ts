@@ -2,7 +2,7 @@ import { type Diagnostic, KopsAuditError, PolicyError } from '../errors.js';
 
 /**
  * One JSON object on stdout, versioned so scripts can rely on its shape: `version` goes up when a
- * command's keys change (the README lists each command's shape and version).
+ * command's keys change (docs/reference.md lists each command's shape and version).
  */
 export function toJsonLine(value: object, version = 1): string {
   return `${JSON.stringify({ version, ...value }, null, 2)}\n`;

@@ -13,7 +13,7 @@ import type { SqlDialect } from './sql-dialects.js';
  * - DuckDB files: each JSON line as its text (read_ndjson_objects), checked in the query with every
  *   type check parse-line.ts makes (a number where a string belongs counts as absent), and a byte
  *   estimate;
- * - a table in any dialect, with the typed columns of the README's table statement (the engine's JSON
+ * - a table in any dialect, with the typed columns of the reference's table statement (the engine's JSON
  *   reader has already decided types and dropped malformed lines); no byte estimate.
  */
 

@@ -2,7 +2,7 @@
  * `status` for the log shipper of `enable --ship-to`: where the audit log goes, and the checks that
  * need nothing but the spec (the files delivered to the nodes that run kube-apiserver, the tailed
  * path, the credentials, the IAM statement). Whether events arrive can only be seen at the
- * destination (README "Shipping the log").
+ * destination (docs/reference.md "Shipping the log").
  */
 import { STATIC_POD_DIR } from './compat.js';
 import type { ParsedSpec } from './document.js';

@@ -104,7 +104,7 @@ export function parseSimulateFlags(flags: SimulateFlags): SimulateOptions | Emit
 }
 
 const SQL_HINT =
-  "--emit-sql DIALECT --from SOURCE prints a query for DuckDB, Trino (Athena), BigQuery or Spark; the README's simulate section shows how to make the table.";
+  '--emit-sql DIALECT --from SOURCE prints a query for DuckDB, Trino (Athena), BigQuery or Spark; docs/reference.md (simulate, SQL) shows how to make the table.';
 
 function parseEmitSql(flags: SimulateFlags, policies: string[], output: 'text' | 'json'): EmitSqlOptions {
   if (flags.emitSql === undefined) {
@@ -136,7 +136,7 @@ function parseEmitSql(flags: SimulateFlags, policies: string[], output: 'text' |
       throw new UsageError(
         `--from ${from} looks like a file, and only --emit-sql duckdb reads files: ${dialect} reads a table.`,
         {
-          hint: `Make a table over the logs (the README's simulate section has the statement), and give --from its name.`,
+          hint: `Make a table over the logs (docs/reference.md, simulate, SQL, has the statement), and give --from its name.`,
         },
       );
     }
